@@ -1,0 +1,148 @@
+"""Layers with the tutorial's contract, vectorised over the batch.
+
+Every layer has ``forward(x)`` which keeps what ``backward`` needs, and
+``backward(grad)`` which takes dLoss/dOutput of shape ``(n, out)``, fills the layer's
+parameter gradients and returns dLoss/dInput of shape ``(n, in)``. Rows are samples
+(the tutorial used column vectors and a Python loop over the batch; here one matrix
+product serves the whole batch). Parameters and their gradients live in the dicts
+``params`` and ``grads``, with the same keys, so an optimiser can update any layer.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Layer:
+    """Base class: a layer without parameters."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def zero_grad(self) -> None:
+        for g in self.grads.values():
+            g.fill(0)
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+
+class FullyConnect(Layer):
+    """Affine layer ``y = x @ weight.T + bias``.
+
+    Args:
+        in_features: length of each input row.
+        out_features: length of each output row.
+        rng: a ``numpy.random.Generator`` for the initialisation.
+        dtype: float32 (default) or float64 (gradient checks).
+
+    Shape:
+        weight ``(out, in)`` and bias ``(out,)``; input ``(n, in)``; output ``(n, out)``.
+
+    Initialisation is the tutorial's: ``weight = randn(out, in) / sqrt(in)``,
+    ``bias = randn(out)``.
+
+    ``backward(grad)`` sums the per-sample gradients over the batch (``grad`` already
+    carries the loss's ``1/n``), so ``grads['weight']`` is the gradient of the loss the
+    loss layer reports.
+
+    Example:
+        >>> fc = FullyConnect(289, 20, np.random.default_rng(0))
+        >>> fc.forward(np.zeros((5, 289), np.float32)).shape
+        (5, 20)
+    """
+
+    def __init__(self, in_features: int, out_features: int,
+                 rng: np.random.Generator | None = None, dtype=np.float32) -> None:
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        w = rng.standard_normal((self.out_features, self.in_features)) / np.sqrt(self.in_features)
+        b = rng.standard_normal(self.out_features)
+        self.params = {"weight": w.astype(dtype), "bias": b.astype(dtype)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.x: np.ndarray | None = None
+
+    @property
+    def weight(self) -> np.ndarray:
+        return self.params["weight"]
+
+    @property
+    def bias(self) -> np.ndarray:
+        return self.params["bias"]
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x = x
+        y = x @ self.params["weight"].T
+        y += self.params["bias"]
+        return y
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        np.matmul(grad.T, self.x, out=self.grads["weight"])
+        np.sum(grad, axis=0, out=self.grads["bias"])
+        return grad @ self.params["weight"]
+
+    def backward_params_only(self, grad: np.ndarray) -> None:
+        """Fill the parameter gradients without computing the input gradient (first layer)."""
+        np.matmul(grad.T, self.x, out=self.grads["weight"])
+        np.sum(grad, axis=0, out=self.grads["bias"])
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}"
+
+
+class Sigmoid(Layer):
+    """Logistic function ``y = 1 / (1 + exp(-x))``, elementwise.
+
+    Computed as ``0.5 * (1 + tanh(x / 2))``, which never overflows. Its derivative
+    ``y (1 - y)`` is at most 0.25 and near 0 when the unit saturates: the vanishing
+    gradient of the tutorial's deep net.
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        y = np.multiply(x, 0.5, dtype=x.dtype)
+        np.tanh(y, out=y)
+        y += 1
+        y *= 0.5
+        self.y = y
+        return y
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        y = self.y
+        return grad * y * (1 - y)
+
+
+class Tanh(Layer):
+    """Hyperbolic tangent, elementwise; derivative ``1 - y**2`` (at most 1)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        y = self.y
+        return grad * (1 - y * y)
+
+
+class ReLU(Layer):
+    """Rectified linear unit ``max(0, x)``; derivative 1 where ``x > 0``, else 0."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.mask = x > 0
+        return np.maximum(x, 0)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * self.mask
+
+
+ACTIVATIONS: dict[str, type[Layer]] = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}

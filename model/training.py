@@ -1,0 +1,268 @@
+"""The Trainer the command line and the app share.
+
+:meth:`Trainer.run` is a plain generator: it trains epochs of shuffled mini-batches and
+yields a :class:`BatchEvent` after every batch, an :class:`EpochEvent` after every epoch
+(validation loss and accuracy, mean gradient norm per layer) and one :class:`DoneEvent`
+at the end. :meth:`Trainer.stop` (safe from any thread) ends the run between batches,
+so the network is always the result of whole SGD steps. A NaN or infinite loss stops
+the run, restores the weights of the last finished epoch and reports why.
+
+Same config and seed → identical weights: the initial weights come from
+``default_rng([seed, 0])`` and the shuffles from ``default_rng([seed, 1])``.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace, asdict
+from typing import Iterator
+
+import numpy as np
+
+from . import LetterLabError
+from .network import NetSpec, Network, effective_lr
+from .optim import SGD
+
+DEFAULT_LR = {"quadratic": 1000.0, "cross_entropy": 1.0, "softmax_cross_entropy": 0.1}
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a training run.
+
+    ``lr`` is written the tutorial's way (see :func:`model.network.effective_lr`):
+    1000 for the quadratic loss with batch 1024, 1.0 for its cross-entropy.
+    """
+
+    hidden: tuple[int, ...] = ()
+    activation: str = "sigmoid"
+    loss: str = "quadratic"
+    lr: float = 1000.0
+    epochs: int = 20
+    batch_size: int = 1024
+    seed: int = 0
+    momentum: float = 0.0
+    preset: str = "custom"
+
+    def __post_init__(self) -> None:
+        self.hidden = tuple(int(h) for h in self.hidden)
+        if self.epochs < 1:
+            raise LetterLabError(f"epochs must be at least 1, got {self.epochs}")
+        if self.batch_size < 1:
+            raise LetterLabError(f"batch size must be at least 1, got {self.batch_size}")
+        if not np.isfinite(self.lr) or self.lr <= 0:
+            raise LetterLabError(f"learning rate must be a positive number, got {self.lr}")
+        if not 0 <= self.momentum < 1:
+            raise LetterLabError(f"momentum must be in [0, 1), got {self.momentum}")
+        self.spec  # validates activation and loss
+
+    @property
+    def spec(self) -> NetSpec:
+        return NetSpec(hidden=self.hidden, activation=self.activation, loss=self.loss)
+
+    @property
+    def step_size(self) -> float:
+        return effective_lr(self.loss, self.lr, self.batch_size)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["hidden"] = list(self.hidden)
+        return d
+
+
+PRESETS: dict[str, TrainConfig] = {
+    # The tutorial's shallow.py: 289→26 sigmoid, quadratic loss, lr 1000, batch 1024, 20 epochs.
+    "shallow": TrainConfig(hidden=(), activation="sigmoid", loss="quadratic", lr=1000.0,
+                           epochs=20, batch_size=1024, preset="shallow"),
+    # The tutorial's deep.py with its cure: 289→20→26 sigmoid, cross-entropy, lr 1.0.
+    "deep": TrainConfig(hidden=(20,), activation="sigmoid", loss="cross_entropy", lr=1.0,
+                        epochs=20, batch_size=1024, preset="deep"),
+    # LetterLab's shipped network: wider, ReLU, softmax, momentum.
+    "default": TrainConfig(hidden=(256, 128), activation="relu", loss="softmax_cross_entropy",
+                           lr=0.05, epochs=30, batch_size=64, momentum=0.9, preset="default"),
+}
+
+
+def preset_config(name: str, **overrides) -> TrainConfig:
+    """A preset with some fields replaced. Changing the loss without giving ``lr`` takes
+    that loss's usual rate (1000 quadratic, 1.0 cross-entropy, 0.1 softmax)."""
+    if name not in PRESETS:
+        raise LetterLabError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    base = PRESETS[name]
+    if "loss" in overrides and "lr" not in overrides and overrides["loss"] != base.loss:
+        overrides["lr"] = DEFAULT_LR[overrides["loss"]]
+    return replace(base, **overrides)
+
+
+@dataclass
+class BatchEvent:
+    epoch: int          # 1-based
+    batch: int          # 1-based within the epoch
+    n_batches: int
+    loss: float
+    grad_norms: list[float]   # per FullyConnect, input side first
+    seconds: float            # since the run started
+
+
+@dataclass
+class EpochEvent:
+    epoch: int
+    epochs: int
+    train_loss: float          # mean over the epoch's batches
+    val_loss: float | None
+    val_accuracy: float | None
+    grad_norms: list[float]    # mean over the epoch's batches
+    seconds: float
+
+
+@dataclass
+class DoneEvent:
+    reason: str                # "finished", "stopped" or "diverged"
+    message: str
+    epochs_done: int
+    val_accuracy: float | None
+    history: list[EpochEvent] = field(default_factory=list)
+
+
+Event = BatchEvent | EpochEvent | DoneEvent
+
+
+class Trainer:
+    """Trains a network on arrays.
+
+    Args:
+        config: the run's :class:`TrainConfig`.
+        x_train, y_train: ``(n, 289)`` float32 and ``(n,)`` labels.
+        x_val, y_val: optional validation arrays.
+        network: continue from this network instead of a new one (must match the config).
+        blas_threads: if given, limit BLAS to this many threads while training.
+    """
+
+    def __init__(self, config: TrainConfig, x_train: np.ndarray, y_train: np.ndarray,
+                 x_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
+                 network: Network | None = None, blas_threads: int | None = None) -> None:
+        self.config = config
+        self.x = np.ascontiguousarray(x_train, dtype=np.float32)
+        self.y = np.asarray(y_train, dtype=np.int64)
+        if self.x.ndim != 2 or self.x.shape[0] != self.y.shape[0] or self.x.shape[0] == 0:
+            raise LetterLabError(f"training arrays do not match: x {self.x.shape}, y {self.y.shape}")
+        self.x_val = None if x_val is None else np.ascontiguousarray(x_val, dtype=np.float32)
+        self.y_val = None if y_val is None else np.asarray(y_val, dtype=np.int64)
+        seed = int(config.seed)
+        self.network = network if network is not None else Network(config.spec, np.random.default_rng([seed, 0]))
+        self._shuffle_rng = np.random.default_rng([seed, 1])
+        self.optimizer = SGD(self.network.parameters(), config.step_size, config.momentum)
+        self.blas_threads = blas_threads
+        self._stop = threading.Event()
+        self.history: list[EpochEvent] = []
+
+    def stop(self) -> None:
+        """Ask the run to end after the current batch (thread-safe)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray, chunk: int = 8192) -> tuple[float, float]:
+        """Mean loss and accuracy of the current network on ``(x, y)``."""
+        net = self.network
+        total_loss, correct = 0.0, 0
+        for i in range(0, len(y), chunk):
+            xb, yb = x[i:i + chunk], y[i:i + chunk]
+            if net.loss.fused_activation == "softmax":
+                out = net.logits(xb)
+                loss = net.loss.forward(out, yb)
+            elif net.loss.fused_activation == "sigmoid":
+                z = net.logits(xb)
+                out = net.layers[-1].forward(z)
+                loss = net.loss.forward_logits(z, out, yb)
+            else:
+                out = net.forward(xb)
+                loss = net.loss.forward(out, yb)
+            total_loss += loss * len(yb)
+            correct += int(np.count_nonzero(np.argmax(out, axis=1) == yb))
+        return total_loss / len(y), correct / len(y)
+
+    def run(self) -> Iterator[Event]:
+        """Train; yields events (see the module docstring). Ends with one DoneEvent."""
+        if self.blas_threads:
+            from threadpoolctl import threadpool_limits
+
+            with threadpool_limits(limits=self.blas_threads, user_api="blas"):
+                yield from self._run()
+        else:
+            yield from self._run()
+
+    def _run(self) -> Iterator[Event]:
+        cfg, net, opt = self.config, self.network, self.optimizer
+        n = len(self.y)
+        bs = min(cfg.batch_size, n)
+        n_batches = -(-n // bs)
+        t0 = time.perf_counter()
+        snapshot = {k: v.copy() for k, v in net.state_dict().items()}
+        epochs_done = 0
+        val_acc = None
+        xb_buf = np.empty((bs, self.x.shape[1]), dtype=np.float32)
+        for epoch in range(1, cfg.epochs + 1):
+            order = self._shuffle_rng.permutation(n)
+            loss_sum = 0.0
+            norm_sum = np.zeros(len(net.dense_layers))
+            for b in range(n_batches):
+                if self._stop.is_set():
+                    yield DoneEvent("stopped", f"Stopped during epoch {epoch} after {b} of {n_batches} batches.",
+                                    epochs_done, val_acc, list(self.history))
+                    return
+                idx = order[b * bs:(b + 1) * bs]
+                xb = xb_buf[:len(idx)]
+                np.take(self.x, idx, axis=0, out=xb)
+                yb = self.y[idx]
+                loss = net.loss_and_grads(xb, yb)
+                if not np.isfinite(loss):
+                    net.load_state_dict(snapshot)
+                    where = f"epoch {epoch}, batch {b + 1}"
+                    kept = f"the weights of epoch {epochs_done}" if epochs_done else "the initial weights"
+                    yield DoneEvent("diverged",
+                                    f"Training diverged at {where} (loss = {loss}); the learning rate "
+                                    f"{cfg.lr:g} is probably too high. Kept {kept}.",
+                                    epochs_done, val_acc, list(self.history))
+                    return
+                opt.step()
+                norms = net.grad_norms()
+                norm_sum += norms
+                loss_sum += loss
+                yield BatchEvent(epoch, b + 1, n_batches, loss, norms, time.perf_counter() - t0)
+            # A step can still overflow the weights without the batch loss showing it.
+            if not all(np.isfinite(p).all() for p, _ in net.parameters()):
+                net.load_state_dict(snapshot)
+                yield DoneEvent("diverged", f"Training diverged in epoch {epoch}: weights became infinite; "
+                                f"the learning rate {cfg.lr:g} is probably too high.",
+                                epochs_done, val_acc, list(self.history))
+                return
+            val_loss = None
+            if self.x_val is not None and len(self.y_val):
+                val_loss, val_acc = self.evaluate(self.x_val, self.y_val)
+            ev = EpochEvent(epoch, cfg.epochs, loss_sum / n_batches, val_loss, val_acc,
+                            [float(v) for v in norm_sum / n_batches], time.perf_counter() - t0)
+            self.history.append(ev)
+            epochs_done = epoch
+            for k, v in net.state_dict().items():
+                snapshot[k][...] = v
+            yield ev
+        yield DoneEvent("finished", f"Finished {cfg.epochs} epochs.", epochs_done, val_acc, list(self.history))
+
+    def metadata(self) -> dict:
+        """What a weights file should record about this run."""
+        last = self.history[-1] if self.history else None
+        return {
+            "preset": self.config.preset,
+            "lr": self.config.lr,
+            "step_size": self.config.step_size,
+            "batch_size": self.config.batch_size,
+            "momentum": self.config.momentum,
+            "epochs": len(self.history),
+            "seed": self.config.seed,
+            "val_accuracy": None if last is None else last.val_accuracy,
+            "val_loss": None if last is None else last.val_loss,
+        }
