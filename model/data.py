@@ -198,19 +198,22 @@ def _save_cache(list_path: Path, key: str, x: np.ndarray, y: np.ndarray) -> None
 
 
 def read_list(list_path: str | os.PathLike, progress: Progress | None = None,
-              use_cache: bool = True) -> Dataset:
+              use_cache: bool = True,
+              normalize: Callable[[np.ndarray], np.ndarray] | None = None) -> Dataset:
     """Read one list file of the tutorial's format into a :class:`Dataset`.
 
-    Every image must be 17x17; a missing or unreadable image, a malformed line, an image
-    of another size or a label out of range raises :class:`DataError` naming the file
-    and line. ``progress(done, total)`` is called while images are read.
+    Without ``normalize`` every image must be 17x17 (training data); with it, an image of
+    any other size is passed through ``normalize(gray) -> (289,)`` (drawings, scans).
+    A missing or unreadable image, a malformed line, an image of the wrong size or a
+    label out of range raises :class:`DataError` naming the file and line.
+    ``progress(done, total)`` is called while images are read.
     """
     list_path = Path(list_path)
     root = list_path.resolve().parent
     items = parse_list(list_path)
     paths = [p for p, _ in items]
     y = np.fromiter((l for _, l in items), dtype=np.int64, count=len(items))
-    key = _cache_key(list_path, root) if use_cache else ""
+    key = _cache_key(list_path, root) + ("n" if normalize is not None else "") if use_cache else ""
     if use_cache:
         cached = _load_cache(list_path, key)
         if cached is not None and len(cached[1]) == len(y) and np.array_equal(cached[1], y):
@@ -226,10 +229,16 @@ def read_list(list_path: str | os.PathLike, progress: Progress | None = None,
             g = read_gray(img_path)
         except DataError as e:
             raise DataError(f"{list_path}:{lines[i]}: {e}") from None
-        if g.shape != (SIDE, SIDE):
+        if g.shape == (SIDE, SIDE):
+            x[i] = ink_from_gray(g).reshape(-1)
+        elif normalize is not None:
+            try:
+                x[i] = normalize(g)
+            except LetterLabError as e:
+                raise DataError(f"{list_path}:{lines[i]}: {rel}: {e}") from None
+        else:
             raise DataError(f"{list_path}:{lines[i]}: {rel} is {g.shape[1]}x{g.shape[0]}, "
                             f"expected {SIDE}x{SIDE}")
-        x[i] = ink_from_gray(g).reshape(-1)
         if progress is not None and (i % 500 == 0 or i == len(paths) - 1):
             progress(i + 1, len(paths))
     if use_cache:

@@ -23,6 +23,9 @@ from .data import atomic_write_bytes
 from .network import NetSpec, Network
 
 FORMAT_VERSION = 1
+#: The weights shipped with LetterLab (``weights/`` beside the packages).
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "weights"
+DEFAULT_WEIGHTS = SHIPPED_DIR / "default.npz"
 
 
 class WeightsError(LetterLabError):

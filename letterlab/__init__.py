@@ -1,0 +1,1 @@
+"""LetterLab's command line (``letterlab``); with no arguments it opens the app."""

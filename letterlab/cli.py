@@ -1,0 +1,259 @@
+"""``letterlab``: the command line for everything that needs no window.
+
+``letterlab`` alone opens the app; ``letterlab train|evaluate|predict|data ...`` work
+without a screen. Errors are one line on stderr and exit code 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from model import LETTERS, SIDE, LetterLabError
+
+
+class ProgressBar:
+    """A one-line text progress bar on stderr (redrawn at most 10 times a second)."""
+
+    def __init__(self, label: str = "", width: int = 30, stream=None) -> None:
+        self.label = label
+        self.width = width
+        self.stream = stream or sys.stderr
+        self._last = 0.0
+        self.t0 = time.perf_counter()
+
+    def update(self, done: int, total: int, suffix: str = "", force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        frac = done / total if total else 1.0
+        fill = int(round(self.width * frac))
+        elapsed = now - self.t0
+        eta = elapsed / frac - elapsed if frac > 0 else 0.0
+        bar = "#" * fill + "-" * (self.width - fill)
+        msg = f"\r{self.label} [{bar}] {done}/{total} {suffix} {elapsed:5.1f}s<{eta:4.1f}s"
+        if self.stream.isatty():
+            self.stream.write(msg)
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream.isatty():
+            self.stream.write("\r" + " " * (self.width + 60) + "\r")
+            self.stream.flush()
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    text = text.strip()
+    if not text:
+        return ()
+    try:
+        vals = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes like 20 or 128,64, got {text!r}") from None
+    if any(v <= 0 for v in vals):
+        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+    return vals
+
+
+def _data_dir(arg: str | None) -> Path:
+    if arg:
+        p = Path(arg)
+        if not p.is_dir():
+            raise LetterLabError(f"{p}: data folder not found")
+        return p
+    from model import synth
+
+    bar = ProgressBar("generating the default data set")
+    try:
+        return synth.ensure_default_dataset(progress=bar.update)
+    finally:
+        bar.close()
+
+
+# -- train ---------------------------------------------------------------------------
+def cmd_train(args: argparse.Namespace) -> int:
+    from model.data import load_split
+    from model.training import Trainer, preset_config, BatchEvent, EpochEvent, DoneEvent
+    from model.weights import save_weights
+
+    cfg = preset_config(args.preset, hidden=args.hidden, activation=args.activation, loss=args.loss,
+                        lr=args.lr, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+                        momentum=args.momentum)
+    save = Path(args.save) if args.save else Path(f"{args.preset}.npz")
+    if save.exists() and save.is_dir():
+        raise LetterLabError(f"{save}: is a folder; give a file name for --save")
+    root = _data_dir(args.data)
+    bar = ProgressBar("reading data")
+    train = load_split(root, "train", progress=bar.update)
+    val = load_split(root, "validate", progress=bar.update)
+    bar.close()
+    print(f"{cfg.preset}: {cfg.spec.describe()}, lr {cfg.lr:g} (step {cfg.step_size:.4g} on the mean gradient), "
+          f"batch {cfg.batch_size}, {cfg.epochs} epochs, seed {cfg.seed}; "
+          f"{len(train)} training and {len(val)} validation images from {root}")
+    trainer = Trainer(cfg, train.x, train.y, val.x, val.y, blas_threads=args.blas_threads)
+    bar = ProgressBar("epoch 1")
+    done = None
+    try:
+        for ev in trainer.run():
+            if isinstance(ev, BatchEvent):
+                bar.label = f"epoch {ev.epoch}/{cfg.epochs}"
+                bar.update(ev.batch, ev.n_batches, f"loss {ev.loss:.4f}")
+            elif isinstance(ev, EpochEvent):
+                bar.close()
+                bar = ProgressBar(f"epoch {ev.epoch + 1}/{cfg.epochs}")
+                norms = " ".join(f"{g:.2e}" for g in ev.grad_norms)
+                print(f"epoch {ev.epoch:3d}  loss {ev.train_loss:.4f}  val loss {ev.val_loss:.4f}  "
+                      f"val accuracy {100 * ev.val_accuracy:6.2f} %  |grad| {norms}  {ev.seconds:6.1f}s",
+                      flush=True)
+            elif isinstance(ev, DoneEvent):
+                done = ev
+    except KeyboardInterrupt:
+        trainer.stop()
+        bar.close()
+        print("interrupted: nothing saved", file=sys.stderr)
+        return 130
+    bar.close()
+    if done is None or done.reason == "diverged" or not trainer.history:
+        raise LetterLabError(done.message if done else "training ended without a result; nothing saved")
+    save_weights(trainer.network, save, **trainer.metadata())
+    print(f"saved {save}  (validation accuracy {100 * trainer.history[-1].val_accuracy:.2f} %)")
+    return 0
+
+
+# -- evaluate ------------------------------------------------------------------------
+def _load(path: str | None):
+    from model.weights import DEFAULT_WEIGHTS, load_weights
+
+    return load_weights(Path(path) if path else DEFAULT_WEIGHTS)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from model.data import read_list
+    from model.preprocess import normalize
+
+    net, meta = _load(args.weights)
+    bar = ProgressBar("reading images")
+    ds = read_list(args.list, progress=bar.update, normalize=normalize)
+    bar.close()
+    pred = net.predict(ds.x)
+    correct = pred == ds.y
+    per = {}
+    for i, letter in enumerate(LETTERS):
+        m = ds.y == i
+        if m.any():
+            per[letter] = {"accuracy": float(correct[m].mean()), "n": int(m.sum())}
+    result = {"accuracy": float(correct.mean()), "n": int(len(ds)), "correct": int(correct.sum()),
+              "weights": str(args.weights or "weights/default.npz"), "list": str(args.list),
+              "per_letter": per}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"accuracy {100 * result['accuracy']:.2f} %  ({result['correct']}/{result['n']})  "
+          f"on {args.list}")
+    for letter, r in per.items():
+        print(f"  {letter}  {100 * r['accuracy']:6.2f} %  (n={r['n']})")
+    return 0
+
+
+# -- predict -------------------------------------------------------------------------
+def cmd_predict(args: argparse.Namespace) -> int:
+    from model.data import ink_from_gray, read_gray
+    from model.preprocess import normalize
+
+    net, meta = _load(args.weights)
+    failed = 0
+    for name in args.images:
+        try:
+            g = read_gray(Path(name))
+            x = ink_from_gray(g).reshape(-1) if g.shape == (SIDE, SIDE) else normalize(g)
+        except LetterLabError as e:
+            print(f"letterlab: error: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        p = net.predict_proba(x[None, :])[0]
+        order = np.argsort(-p)[: args.top]
+        guesses = "  ".join(f"{LETTERS[i]} {p[i]:.3f}" for i in order)
+        print(f"{name}: {guesses}")
+    return 2 if failed else 0
+
+
+# -- parser --------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    from model.layers import ACTIVATIONS
+    from model.losses import LOSSES
+    from model.training import PRESETS
+
+    p = argparse.ArgumentParser(prog="letterlab", description=(
+        "Train small NumPy networks to read 17x17 capital letters. "
+        "With no command, opens the app."))
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    t = sub.add_parser("train", help="train a network and save its weights",
+                       description="Train a network. Learning rates are written the tutorial's way: "
+                                   "with the quadratic loss the step on the mean gradient is lr / batch size "
+                                   "(shallow: 1000 / 1024), with the cross-entropy losses it is lr.")
+    t.add_argument("--preset", choices=list(PRESETS), default="shallow",
+                   help="shallow: 289→26 sigmoid, quadratic, lr 1000; deep: 289→20→26 sigmoid, "
+                        "cross-entropy, lr 1.0; default: the shipped network (default: shallow)")
+    t.add_argument("--hidden", type=_int_list, help="hidden layer sizes, e.g. 20 or 128,64 ('' for none)")
+    t.add_argument("--activation", choices=list(ACTIVATIONS))
+    t.add_argument("--loss", choices=list(LOSSES))
+    t.add_argument("--lr", type=float, help="learning rate (tutorial's convention, see above)")
+    t.add_argument("--momentum", type=float)
+    t.add_argument("--epochs", type=int)
+    t.add_argument("--batch-size", type=int)
+    t.add_argument("--seed", type=int)
+    t.add_argument("--data", help="data folder with pic/ and train.txt etc. (default: the generated set)")
+    t.add_argument("--save", help="weights file to write (default: PRESET.npz)")
+    t.add_argument("--blas-threads", type=int, default=None, help="limit BLAS threads")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("evaluate", help="accuracy of weights on a list file")
+    e.add_argument("--weights", help="weights file (default: the shipped weights/default.npz)")
+    e.add_argument("--list", required=True, help="a list file such as DATA/test.txt")
+    e.add_argument("--json", action="store_true", help="print a JSON object (accuracy, n, per_letter)")
+    e.set_defaults(func=cmd_evaluate)
+
+    r = sub.add_parser("predict", help="the letter in each image file")
+    r.add_argument("--weights", help="weights file (default: the shipped weights/default.npz)")
+    r.add_argument("--top", type=int, default=1, help="how many guesses to print per image")
+    r.add_argument("images", nargs="+", metavar="IMAGE")
+    r.set_defaults(func=cmd_predict)
+
+    try:
+        from .data_cli import add_data_parser
+    except ImportError:  # pragma: no cover - while the generator is not installed
+        pass
+    else:
+        add_data_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        from gui.app import main as gui_main
+
+        return gui_main()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except LetterLabError as e:
+        print(f"letterlab: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("letterlab: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Networks, presets, the learning-rate convention, and the Trainer."""
+import importlib.util
+import pathlib
+
+import numpy as np
+import pytest
+
+from model import LetterLabError
+from model.network import NetSpec, Network, effective_lr
+from model.training import (PRESETS, BatchEvent, DoneEvent, EpochEvent, TrainConfig, Trainer,
+                            preset_config)
+
+_spec = importlib.util.spec_from_file_location("helpers_data", pathlib.Path(__file__).with_name("helpers_data.py"))
+helpers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(helpers)
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return helpers.prototype_problem()
+
+
+def run(trainer):
+    return list(trainer.run())
+
+
+def test_presets_match_the_tutorial():
+    s, d = PRESETS["shallow"], PRESETS["deep"]
+    assert s.spec.sizes == [289, 26] and s.loss == "quadratic" and s.lr == 1000 and s.batch_size == 1024
+    assert d.spec.sizes == [289, 20, 26] and d.loss == "cross_entropy" and d.lr == 1.0
+    assert s.activation == d.activation == "sigmoid" and s.epochs == d.epochs == 20
+    net = Network(d.spec, np.random.default_rng(0))
+    assert [type(l).__name__ for l in net.layers] == ["FullyConnect", "Sigmoid", "FullyConnect", "Sigmoid"]
+
+
+def test_effective_lr_maps_the_tutorials_numbers():
+    # quadratic: the tutorial divides by the batch twice, so 1000 at batch 1024 is ~0.98
+    assert effective_lr("quadratic", 1000, 1024) == pytest.approx(0.9765625)
+    assert effective_lr("cross_entropy", 1.0, 1024) == 1.0
+    assert preset_config("deep", loss="quadratic").lr == 1000.0  # switching loss takes its usual rate
+    assert preset_config("deep", loss="quadratic", lr=5.0).lr == 5.0
+
+
+def test_same_seed_same_weights(problem):
+    xt, yt, xv, yv = problem
+    cfg = preset_config("deep", epochs=2, batch_size=256, seed=7)
+    a, b = Trainer(cfg, xt, yt, xv, yv), Trainer(cfg, xt, yt, xv, yv)
+    run(a), run(b)
+    for k, v in a.network.state_dict().items():
+        assert np.array_equal(v, b.network.state_dict()[k])
+    c = Trainer(preset_config("deep", epochs=2, batch_size=256, seed=8), xt, yt, xv, yv)
+    run(c)
+    assert not np.array_equal(a.network.state_dict()["fc0.weight"], c.network.state_dict()["fc0.weight"])
+
+
+def test_events_and_history(problem):
+    xt, yt, xv, yv = problem
+    cfg = preset_config("shallow", epochs=3, batch_size=1000)
+    events = run(Trainer(cfg, xt, yt, xv, yv))
+    batches = [e for e in events if isinstance(e, BatchEvent)]
+    epochs = [e for e in events if isinstance(e, EpochEvent)]
+    assert len(batches) == 3 * 6 and len(epochs) == 3
+    assert isinstance(events[-1], DoneEvent) and events[-1].reason == "finished"
+    assert all(len(e.grad_norms) == 1 and e.grad_norms[0] > 0 for e in batches)
+    assert epochs[-1].val_accuracy > 0.5  # learns the easy problem
+    assert events[-1].val_accuracy == epochs[-1].val_accuracy
+
+
+def test_vanishing_gradient_lesson(problem):
+    """The tutorial's lesson: the deep sigmoid net with the quadratic loss learns much
+    more slowly than with cross-entropy, and its first layer gets a much smaller gradient."""
+    xt, yt, xv, yv = problem
+    results = {}
+    for loss, lr in (("quadratic", 128.0), ("cross_entropy", 1.0)):  # both a step of 1.0 at batch 128
+        t = Trainer(preset_config("deep", loss=loss, lr=lr, batch_size=128, epochs=3, seed=0), xt, yt, xv, yv)
+        run(t)
+        first_layer = np.mean([h.grad_norms[0] for h in t.history])
+        results[loss] = (t.history[-1].val_accuracy, first_layer)
+    (acc_q, g_q), (acc_ce, g_ce) = results["quadratic"], results["cross_entropy"]
+    assert acc_ce > 0.9
+    assert acc_ce - acc_q > 0.3, results
+    assert g_ce > 5 * g_q, results
+
+
+def test_stop_between_batches_keeps_a_consistent_network(problem):
+    xt, yt, xv, yv = problem
+    t = Trainer(preset_config("deep", epochs=5, batch_size=100), xt, yt, xv, yv)
+    seen = 0
+    for ev in t.run():
+        if isinstance(ev, BatchEvent):
+            seen += 1
+            if seen == 10:
+                t.stop()
+        last = ev
+    assert isinstance(last, DoneEvent) and last.reason == "stopped"
+    assert seen == 10
+    # the network is the result of exactly 10 whole steps: replaying them gives the same weights
+    r = Trainer(preset_config("deep", epochs=5, batch_size=100), xt, yt, xv, yv)
+    for i, ev in enumerate(r.run()):
+        if isinstance(ev, BatchEvent) and ev.batch == 10:
+            break
+    for k, v in t.network.state_dict().items():
+        assert np.array_equal(v, r.network.state_dict()[k])
+
+
+def test_divergence_is_detected_and_weights_kept(problem):
+    xt, yt, xv, yv = problem
+    t = Trainer(preset_config("default", epochs=3, lr=1e6, momentum=0.0), xt, yt, xv, yv)
+    before = {k: v.copy() for k, v in t.network.state_dict().items()}
+    with np.errstate(all="ignore"):
+        events = run(t)
+    done = events[-1]
+    assert isinstance(done, DoneEvent) and done.reason == "diverged"
+    assert "diverged" in done.message and "learning rate" in done.message
+    for k, v in t.network.state_dict().items():
+        assert np.all(np.isfinite(v))
+    if done.epochs_done == 0:
+        for k, v in t.network.state_dict().items():
+            assert np.array_equal(v, before[k])
+
+
+def test_bad_config_is_a_clear_error():
+    with pytest.raises(LetterLabError, match="learning rate"):
+        TrainConfig(lr=-1)
+    with pytest.raises(LetterLabError, match="activation"):
+        TrainConfig(activation="swish")
+    with pytest.raises(LetterLabError, match="preset"):
+        preset_config("huge")
+
+
+def test_predict_proba_rows_sum_to_one():
+    for loss in ("quadratic", "softmax_cross_entropy"):
+        net = Network(NetSpec(hidden=(8,), loss=loss), np.random.default_rng(0))
+        p = net.predict_proba(np.random.default_rng(1).random((3, 289), dtype=np.float32))
+        assert p.shape == (3, 26) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
+        assert p.dtype == np.float32
