@@ -253,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("letterlab: interrupted", file=sys.stderr)
         return 130
+    except OSError as e:  # e.g. a --save folder that cannot be written
+        print(f"letterlab: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,9 @@ from . import LetterLabError
 from .network import NetSpec, Network, effective_lr
 from .optim import SGD
 
+def _quiet():
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
 DEFAULT_LR = {"quadratic": 1000.0, "cross_entropy": 1.0, "softmax_cross_entropy": 0.1}
 
 
@@ -218,7 +221,8 @@ class Trainer:
                 xb = xb_buf[:len(idx)]
                 np.take(self.x, idx, axis=0, out=xb)
                 yb = self.y[idx]
-                loss = net.loss_and_grads(xb, yb)
+                with _quiet():  # divergence is detected below, not warned about
+                    loss = net.loss_and_grads(xb, yb)
                 if not np.isfinite(loss):
                     net.load_state_dict(snapshot)
                     where = f"epoch {epoch}, batch {b + 1}"
@@ -228,7 +232,8 @@ class Trainer:
                                     f"{cfg.lr:g} is probably too high. Kept {kept}.",
                                     epochs_done, val_acc, list(self.history))
                     return
-                opt.step()
+                with _quiet():
+                    opt.step()
                 norms = net.grad_norms()
                 norm_sum += norms
                 loss_sum += loss
@@ -242,7 +247,8 @@ class Trainer:
                 return
             val_loss = None
             if self.x_val is not None and len(self.y_val):
-                val_loss, val_acc = self.evaluate(self.x_val, self.y_val)
+                with _quiet():
+                    val_loss, val_acc = self.evaluate(self.x_val, self.y_val)
             ev = EpochEvent(epoch, cfg.epochs, loss_sum / n_batches, val_loss, val_acc,
                             [float(v) for v in norm_sum / n_batches], time.perf_counter() - t0)
             self.history.append(ev)

@@ -1,0 +1,264 @@
+"""Time one training epoch (40000 samples, batch 1024) for the shallow and deep presets.
+
+    python benchmarks/train_speed.py [--repeat 5] [--threads N]
+
+Compares, in the same run and on the same random data:
+  letterlab    the shared Trainer (shuffle, batches, forward, backward, SGD, gradient norms)
+  tutorial     a faithful rewrite of the tutorial's per-sample loops (column vectors, a
+               Python list comprehension per batch), the baseline everything is divided by
+  torch-auto   the same network in PyTorch on the CPU with autograd   (if torch imports)
+  torch-hand   PyTorch with hand-written gradients                    (if torch imports)
+  matmul floor the epoch's matrix products alone, at the same shapes
+Prints ms/epoch (best of --repeat) and ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from model.training import Trainer, preset_config  # noqa: E402
+
+N, BATCH = 40000, 1024
+
+
+def best_of(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times) * 1000
+
+
+def data():
+    rng = np.random.default_rng(0)
+    x = (rng.random((N, 289)) < 0.2).astype(np.float32)
+    y = rng.integers(0, 26, N)
+    return x, y
+
+
+# ---- the tutorial's implementation, rewritten faithfully (per-sample loops) --------------
+class TutFC:
+    def __init__(self, l_x, l_y, rng):
+        self.weights = (rng.standard_normal((l_y, l_x)) / np.sqrt(l_x)).astype(np.float32)
+        self.bias = rng.standard_normal((l_y, 1)).astype(np.float32)
+        self.lr = 0
+
+    def forward(self, x):
+        self.x = x
+        self.y = np.array([np.dot(self.weights, xx) + self.bias for xx in x])
+        return self.y
+
+    def backward(self, d):
+        ddw = [np.dot(dd, xx.T) for dd, xx in zip(d, self.x)]
+        self.dw = np.sum(ddw, axis=0) / self.x.shape[0]
+        self.db = np.sum(d, axis=0) / self.x.shape[0]
+        self.dx = np.array([np.dot(self.weights.T, dd) for dd in d])
+        self.weights -= self.lr * self.dw
+        self.bias -= self.lr * self.db
+        return self.dx
+
+
+class TutSigmoid:
+    def forward(self, x):
+        self.x = x
+        self.y = 1 / (1 + np.exp(-x))
+        return self.y
+
+    def backward(self, d):
+        sig = self.y
+        return d * sig * (1 - sig)
+
+
+class TutQuadratic:
+    def forward(self, x, label):
+        self.x = x
+        self.label = np.zeros_like(x)
+        for a, b in zip(self.label, label):
+            a[b] = 1.0
+        return np.sum(np.square(x - self.label)) / x.shape[0] / 2
+
+    def backward(self):
+        return (self.x - self.label) / self.x.shape[0]
+
+
+class TutCrossEntropy:
+    def forward(self, x, label):
+        self.x = x
+        self.label = np.zeros_like(x)
+        for a, b in zip(self.label, label):
+            a[b] = 1.0
+        with np.errstate(all="ignore"):
+            loss = np.nan_to_num(-self.label * np.log(x) - ((1 - self.label) * np.log(1 - x)))
+        return np.sum(loss) / x.shape[0]
+
+    def backward(self):
+        with np.errstate(all="ignore"):
+            return (self.x - self.label) / self.x / (1 - self.x)
+
+
+def tutorial_epoch(preset, x, y):
+    rng = np.random.default_rng(0)
+    xc = x.reshape(N, 289, 1)
+    if preset == "shallow":
+        layers, loss, lr = [TutFC(289, 26, rng), TutSigmoid()], TutQuadratic(), 1000.0
+    else:
+        layers, loss, lr = [TutFC(289, 20, rng), TutSigmoid(), TutFC(20, 26, rng), TutSigmoid()], TutCrossEntropy(), 1.0
+    for l in layers:
+        l.lr = lr
+
+    def epoch():
+        idx = rng.permutation(N)
+        xs, ys = xc[idx], y[idx]
+        for i in range(0, N, BATCH):
+            h = xs[i:i + BATCH]
+            for l in layers:
+                h = l.forward(h)
+            loss.forward(h, ys[i:i + BATCH])
+            d = loss.backward()
+            for l in reversed(layers):
+                d = l.backward(d)
+    return epoch
+
+
+# ---- LetterLab ---------------------------------------------------------------------------
+def letterlab_epoch(preset, x, y):
+    cfg = preset_config(preset, epochs=10 ** 6, batch_size=BATCH)
+    trainer = Trainer(cfg, x, y)
+    it = trainer.run()
+    n_batches = -(-N // BATCH)
+
+    def epoch():
+        for _ in range(n_batches):
+            next(it)
+        # the EpochEvent (no validation set: nothing more to compute)
+        next(it)
+    return epoch
+
+
+def floor_epoch(preset, x, y):
+    sizes = [289, 26] if preset == "shallow" else [289, 20, 26]
+    rng = np.random.default_rng(0)
+    ws = [rng.standard_normal((b, a)).astype(np.float32) for a, b in zip(sizes[:-1], sizes[1:])]
+
+    def epoch():
+        for i in range(0, N, BATCH):
+            xb = x[i:i + BATCH]
+            hs = [xb]
+            for w in ws:
+                hs.append(hs[-1] @ w.T)
+            g = hs[-1]
+            for j in range(len(ws) - 1, -1, -1):
+                g.T @ hs[j]
+                if j:
+                    g = g @ ws[j]
+    return epoch
+
+
+# ---- PyTorch -----------------------------------------------------------------------------
+def torch_epochs(preset, x, y):
+    import torch
+
+    sizes = [289, 26] if preset == "shallow" else [289, 20, 26]
+    quadratic = preset == "shallow"
+    torch.manual_seed(0)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    ws = [(torch.randn(b, a) / a ** 0.5) for a, b in zip(sizes[:-1], sizes[1:])]
+    bs = [torch.randn(b) for b in sizes[1:]]
+    lr = 1.0
+
+    auto_params = [t.clone().requires_grad_(True) for t in ws + bs]
+    nl = len(ws)
+
+    def auto_epoch():
+        perm = torch.randperm(N)
+        for i in range(0, N, BATCH):
+            idx = perm[i:i + BATCH]
+            h, t = xt[idx], torch.nn.functional.one_hot(yt[idx], 26).float()
+            for j in range(nl):
+                h = torch.sigmoid(h @ auto_params[j].T + auto_params[nl + j])
+            if quadratic:
+                loss = ((h - t) ** 2).sum() / (2 * len(idx))
+            else:
+                loss = torch.nn.functional.binary_cross_entropy(h, t, reduction="sum") / len(idx)
+            for p in auto_params:
+                p.grad = None
+            loss.backward()
+            with torch.no_grad():
+                for p in auto_params:
+                    p -= lr * p.grad
+
+    hw, hb = [w.clone() for w in ws], [b.clone() for b in bs]
+
+    def hand_epoch():
+        with torch.no_grad():
+            perm = torch.randperm(N)
+            for i in range(0, N, BATCH):
+                idx = perm[i:i + BATCH]
+                xb, t = xt[idx], torch.nn.functional.one_hot(yt[idx], 26).float()
+                hs = [xb]
+                for j in range(nl):
+                    hs.append(torch.sigmoid(torch.addmm(hb[j], hs[-1], hw[j].T)))
+                y_ = hs[-1]
+                g = (y_ - t) / len(idx)
+                if quadratic:
+                    g = g * y_ * (1 - y_)
+                for j in range(nl - 1, -1, -1):
+                    dw = g.T @ hs[j]
+                    db = g.sum(0)
+                    if j:
+                        g = (g @ hw[j]) * hs[j] * (1 - hs[j])
+                    hw[j] -= lr * dw
+                    hb[j] -= lr * db
+
+    return auto_epoch, hand_epoch, torch
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=None, help="BLAS/torch threads (default: library default)")
+    ap.add_argument("--skip-tutorial", action="store_true")
+    args = ap.parse_args()
+    x, y = data()
+    try:
+        import threadpoolctl
+        limiter = threadpoolctl.threadpool_limits(args.threads) if args.threads else None
+        blas = threadpoolctl.threadpool_info()
+        blas_desc = ", ".join(f"{i['internal_api']} {i.get('architecture', '')} x{i['num_threads']}" for i in blas)
+    except Exception:
+        blas_desc = "?"
+    print(f"one epoch: {N} samples, batch {BATCH}, float32; numpy {np.__version__}; BLAS: {blas_desc}; "
+          f"{os.cpu_count()} cpus")
+    for preset in ("shallow", "deep"):
+        res = {}
+        if not args.skip_tutorial:
+            res["tutorial (per-sample loops)"] = best_of(tutorial_epoch(preset, x, y), max(1, min(args.repeat, 2)))
+        res["letterlab"] = best_of(letterlab_epoch(preset, x, y), args.repeat)
+        try:
+            auto, hand, torch = torch_epochs(preset, x, y)
+            if args.threads:
+                torch.set_num_threads(args.threads)
+            auto(), hand()  # warm-up
+            res["pytorch autograd"] = best_of(auto, args.repeat)
+            res["pytorch hand-written grads"] = best_of(hand, args.repeat)
+        except ImportError:
+            print("  (torch not importable: skipping the PyTorch comparisons)")
+        res["matmul floor"] = best_of(floor_epoch(preset, x, y), args.repeat)
+        ours = res["letterlab"]
+        print(f"\n{preset}:")
+        for name, ms in res.items():
+            print(f"  {name:28s} {ms:9.1f} ms/epoch   letterlab is {ms / ours:6.2f}x faster"
+                  if name != "letterlab" else f"  {name:28s} {ms:9.1f} ms/epoch")
+        print(f"  letterlab / matmul floor = {ours / res['matmul floor']:.2f}  (goal: under 2)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""The command line: train, evaluate, predict end to end, and clear errors with exit code 2."""
+import importlib.util
+import json
+import pathlib
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from letterlab.cli import main
+from model.data import to_png_array, write_split
+
+_spec = importlib.util.spec_from_file_location("helpers_data", pathlib.Path(__file__).with_name("helpers_data.py"))
+helpers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(helpers)
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    root = tmp_path_factory.mktemp("letters")
+    xt, yt, xv, yv = helpers.prototype_problem(n_train=2600, n_val=520, flip=0.05)
+    write_split(root, "train", [f"tr{i:05d}" for i in range(len(yt))], xt, yt)
+    write_split(root, "validate", [f"va{i:05d}" for i in range(len(yv))], xv, yv)
+    write_split(root, "test", [f"te{i:05d}" for i in range(len(yv))], xv, yv)
+    return root, xv, yv
+
+
+@pytest.fixture(scope="module")
+def trained(dataset, tmp_path_factory):
+    root, _, _ = dataset
+    w = tmp_path_factory.mktemp("w") / "deep.npz"
+    assert main(["train", "--preset", "deep", "--epochs", "3", "--batch-size", "128",
+                 "--data", str(root), "--save", str(w)]) == 0
+    return w
+
+
+def test_train_prints_epochs_and_saves(dataset, trained, capsys):
+    root, _, _ = dataset
+    w2 = trained.with_name("again.npz")
+    assert main(["train", "--preset", "deep", "--epochs", "3", "--batch-size", "128",
+                 "--data", str(root), "--save", str(w2)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("val accuracy") == 3 and "saved" in out
+    # same seed, same data: identical weights file contents
+    with np.load(trained) as a, np.load(w2) as b:
+        assert all(np.array_equal(a[k], b[k]) for k in a.files if k != "meta")
+
+
+def test_evaluate_json(dataset, trained, capsys):
+    root, xv, yv = dataset
+    assert main(["evaluate", "--weights", str(trained), "--list", str(root / "test.txt"), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["n"] == len(yv) and 0.9 < res["accuracy"] <= 1.0
+    assert set(res["per_letter"]) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    from model.weights import load_weights
+    net, _ = load_weights(trained)
+    assert res["accuracy"] == pytest.approx(float(np.mean(net.predict(xv) == yv)))
+
+
+def test_predict_images(dataset, trained, tmp_path, capsys):
+    root, xv, yv = dataset
+    img = root / "pic" / "va00000.png"
+    assert main(["predict", "--weights", str(trained), "--top", "3", str(img)]) == 0
+    out = capsys.readouterr().out
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[yv[0]]
+    assert out.startswith(f"{img}: {letter} ")
+    assert len(out.split(":", 1)[1].split()) == 6
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "letterlab", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("case", ["missing-data", "corrupt-weights", "pickled-weights", "wrong-size-image",
+                                  "missing-list", "bad-option"])
+def test_bad_input_is_one_clear_line_and_exit_2(case, tmp_path, dataset, trained):
+    root, _, _ = dataset
+    if case == "missing-data":
+        r = run_cli("train", "--data", str(tmp_path / "nowhere"), "--epochs", "1")
+        expect = "data folder not found"
+    elif case == "corrupt-weights":
+        bad = tmp_path / "bad.npz"
+        bad.write_bytes(trained.read_bytes()[:300])
+        r = run_cli("evaluate", "--weights", str(bad), "--list", str(root / "test.txt"))
+        expect = "corrupt"
+    elif case == "pickled-weights":
+        bad = tmp_path / "pickled.npz"
+        np.savez(bad, meta=np.array("{}"), w=np.array([object()], dtype=object))
+        r = run_cli("predict", "--weights", str(bad), str(root / "pic" / "va00000.png"))
+        expect = "pickle"
+    elif case == "wrong-size-image":
+        (tmp_path / "pic").mkdir()
+        Image.fromarray(np.zeros((20, 18), np.uint8)).save(tmp_path / "pic" / "x.png")
+        for s in ("train", "validate"):
+            (tmp_path / f"{s}.txt").write_text("pic/x.png 3\n")
+        r = run_cli("train", "--data", str(tmp_path), "--epochs", "1")
+        expect = "train.txt:1: pic/x.png is 18x20, expected 17x17"
+    elif case == "missing-list":
+        r = run_cli("evaluate", "--weights", str(trained), "--list", str(tmp_path / "none.txt"))
+        expect = "list file not found"
+    else:
+        r = run_cli("train", "--epochs", "many")
+        expect = "invalid int value"
+    assert r.returncode == 2, r.stderr
+    assert expect in r.stderr
+    assert "Traceback" not in r.stderr
+    if case != "bad-option":
+        assert r.stderr.startswith("letterlab: error: ") and r.stderr.count("\n") == 1
+
+
+def test_failed_training_saves_nothing(dataset, tmp_path):
+    root, _, _ = dataset
+    w = tmp_path / "w.npz"
+    code = main(["train", "--preset", "default", "--lr", "1e7", "--momentum", "0", "--epochs", "2",
+                 "--data", str(root), "--save", str(w)])
+    assert code == 2 and not w.exists()
