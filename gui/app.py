@@ -1,0 +1,272 @@
+"""LetterLab's main window: it assembles the tabs, menus, status bar and settings.
+
+``MainWindow()`` loads the shipped weights (``weights/default.npz``) and the default data
+set (creating it on first launch, in the background, with a cancellable progress dialog).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QProgressDialog, QTabWidget)
+
+from model import LetterLabError
+from model.weights import WeightsError, load_weights, save_weights
+
+from . import _compat
+from .draw_tab import DrawTab
+from .jobs import DataReady, Status, data_job
+from .mistakes_tab import MistakesTab
+from .state import AppState
+from .train_tab import TrainTab
+from .worker import Worker
+
+ORGANIZATION = "LetterLab"
+APPLICATION = "LetterLab"
+#: ``weights/`` of the repository / installation (beside the ``gui`` package).
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+DEFAULT_WEIGHTS = WEIGHTS_DIR / "default.npz"
+_META_SET_BY_SAVE = ("format_version", "architecture", "created")
+
+
+class MainWindow(QMainWindow):
+    """Tabs Train, Draw and Mistakes around one shared :class:`AppState`.
+
+    Args:
+        weights: weights file to load at start (default: the shipped ``weights/default.npz``;
+            a missing file leaves the app without a model, which it says in the status bar).
+        create_data: create the default data set if it is missing (asks nothing; shows progress).
+    """
+
+    def __init__(self, weights: str | Path | None = None, create_data: bool = True, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("LetterLab")
+        self.state = AppState(self)
+        self.train_tab = TrainTab(self.state)
+        self.draw_tab = DrawTab(self.state)
+        self.mistakes_tab = MistakesTab(self.state)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.tabs.addTab(self.train_tab, "&Train")
+        self.tabs.addTab(self.draw_tab, "&Draw")
+        self.tabs.addTab(self.mistakes_tab, "&Mistakes")
+        self.setCentralWidget(self.tabs)
+
+        self.model_label = QLabel()
+        self.model_label.setObjectName("activeWeights")
+        self.model_label.setAccessibleName("activeWeights")
+        self.statusBar().addPermanentWidget(self.model_label, 1)
+        self.state.modelChanged.connect(self._model_changed)
+
+        self._build_menus()
+        self.data_worker: Worker | None = None
+        self.data_error: str | None = None
+        self._progress_dialog: QProgressDialog | None = None
+        self._closing = False
+
+        self.settings = QSettings(ORGANIZATION, APPLICATION)
+        self._restore_settings()
+
+        self.load_weights_file(DEFAULT_WEIGHTS if weights is None else Path(weights), quiet=True)
+        self._model_changed()
+        self.start_data(create=create_data)
+
+    # -- menus --------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        m = self.menuBar().addMenu("&File")
+        self.open_action = QAction("&Open weights…", self, shortcut=QKeySequence.Open,
+                                   triggered=self.open_weights_dialog)
+        self.save_action = QAction("&Save weights…", self, shortcut=QKeySequence.Save,
+                                   triggered=self.save_weights_dialog)
+        self.quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
+        self.open_action.setShortcut(QKeySequence("Ctrl+O"))
+        self.save_action.setShortcut(QKeySequence("Ctrl+S"))
+        for a in (self.open_action, self.save_action):
+            m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.quit_action)
+
+    # -- weights ------------------------------------------------------------------------
+    def load_weights_file(self, path: Path, quiet: bool = False) -> bool:
+        """Make the weights in ``path`` the active model; on error keep the current one."""
+        path = Path(path)
+        try:
+            net, meta = load_weights(path)
+        except WeightsError as e:
+            if not (quiet and not path.exists()):
+                msg = str(e)
+                self.statusBar().showMessage(msg, 10000)
+                if not quiet:
+                    QMessageBox.warning(self, "Cannot open weights", msg)
+            return False
+        self.state.set_model(net, meta, source=path.name, path=path)
+        return True
+
+    def save_weights_to(self, path: str | Path) -> Path:
+        """Write the active model atomically, with its metadata (raises WeightsError/OSError)."""
+        if self.state.network is None:
+            raise LetterLabError("there is no model to save")
+        meta = {k: v for k, v in self.state.meta.items() if k not in _META_SET_BY_SAVE}
+        path = save_weights(self.state.network, path, **meta)
+        self.state.source, self.state.path = path.name, path
+        self._model_changed()
+        return path
+
+    def open_weights_dialog(self) -> None:
+        start = self.settings.value("weights/dir", str(WEIGHTS_DIR))
+        path, _ = QFileDialog.getOpenFileName(self, "Open weights", start, "LetterLab weights (*.npz)")
+        if path:
+            self.settings.setValue("weights/dir", str(Path(path).parent))
+            self.load_weights_file(Path(path))
+
+    def save_weights_dialog(self) -> None:
+        if self.state.network is None:
+            QMessageBox.information(self, "Save weights", "There is no model to save yet.")
+            return
+        start = Path(self.settings.value("weights/dir", str(WEIGHTS_DIR)))
+        name = self.state.path.name if self.state.path else f"{self.state.meta.get('preset', 'network')}.npz"
+        path, _ = QFileDialog.getSaveFileName(self, "Save weights", str(start / name), "LetterLab weights (*.npz)")
+        if not path:
+            return
+        if not path.endswith(".npz"):
+            path += ".npz"
+        try:
+            self.save_weights_to(path)
+        except (LetterLabError, OSError) as e:
+            QMessageBox.warning(self, "Cannot save weights", str(e))
+            return
+        self.settings.setValue("weights/dir", str(Path(path).parent))
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def _model_changed(self) -> None:
+        self.model_label.setText(self.state.describe_model())
+        self.save_action.setEnabled(self.state.network is not None)
+
+    # -- data ---------------------------------------------------------------------------
+    def start_data(self, create: bool = True) -> None:
+        """Find (or create) the default data set and load its validation split, in a worker."""
+        if self.data_worker is not None:
+            return
+        self.data_error = None
+        creating = not _compat.is_complete(_compat.default_data_dir())
+        if creating and not create:
+            self.data_error = f"no data set at {_compat.default_data_dir()}"
+            self.statusBar().showMessage(f"No data set: {self.data_error}")
+            return
+        cancel = lambda: self.data_worker is not None and self.data_worker.stopping  # noqa: E731
+        w = Worker(lambda: data_job(w.emit_progress, cancel, w.report, create), stop=None,
+                   urgent=lambda item: True, name="data")
+        w.items.connect(self._on_data_items)
+        w.failed.connect(self._on_data_failed)
+        w.finished.connect(self._on_data_finished)
+        if creating:
+            dlg = QProgressDialog("Creating the letter data set (first launch only)…", "Cancel", 0, 100, self)
+            dlg.setWindowTitle("LetterLab")
+            dlg.setWindowModality(Qt.WindowModal)
+            dlg.setMinimumDuration(0)
+            dlg.setAutoClose(False)
+            dlg.setAutoReset(False)
+            dlg.canceled.connect(w.stop)
+            w.progress.connect(lambda d, t: (dlg.setMaximum(max(t, 1)), dlg.setValue(d)))
+            self._progress_dialog = dlg
+            QTimer.singleShot(0, dlg.show)
+        else:
+            w.progress.connect(lambda d, t: self.statusBar().showMessage(f"Loading validation data: {d}/{t}"))
+        self.data_worker = w
+        w.start()
+
+    def _on_data_items(self, items: list) -> None:
+        for it in items:
+            if isinstance(it, Status):
+                self.statusBar().showMessage(it.text)
+                if self._progress_dialog is not None:
+                    self._progress_dialog.setLabelText(it.text)
+            elif isinstance(it, DataReady):
+                self.state.set_data(it.root, it.validation)
+                self.statusBar().showMessage(f"Data set: {it.root} ({len(it.validation)} validation images)", 8000)
+
+    def _on_data_failed(self, message: str) -> None:
+        self.data_error = message
+        self.statusBar().showMessage(f"Data set unavailable: {message}")
+        if not self._closing:
+            self.mistakes_tab.summary.setText(f"Data set unavailable: {message}")
+
+    def _on_data_finished(self) -> None:
+        w = self.data_worker
+        if w is None:
+            return
+        w.wait()
+        if w.stopping and self.state.validation is None and not self._closing:
+            self.data_error = "cancelled"
+            self.statusBar().showMessage("Data-set creation cancelled: training and Mistakes need it. "
+                                         "Restart LetterLab to create it.")
+        self.data_worker = None
+        if self._progress_dialog is not None:
+            self._progress_dialog.close()
+            self._progress_dialog.deleteLater()
+            self._progress_dialog = None
+        w.deleteLater()
+
+    def is_busy(self) -> bool:
+        return self.data_worker is not None or self.train_tab.is_running() or self.mistakes_tab.is_busy()
+
+    # -- settings and closing -----------------------------------------------------------
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geom = s.value("window/geometry")
+        if geom is not None:
+            self.restoreGeometry(geom)
+        else:
+            self.resize(1240, 820)
+        tab = s.value("window/tab")
+        if tab is not None:
+            try:
+                self.tabs.setCurrentIndex(int(tab))
+            except (TypeError, ValueError):
+                pass
+        pen = s.value("draw/pen_width")
+        if pen is not None:
+            try:
+                self.draw_tab.pen_spin.setValue(int(float(pen)))
+            except (TypeError, ValueError):
+                pass
+        self.train_tab.load_settings(s)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/tab", self.tabs.currentIndex())
+        s.setValue("draw/pen_width", self.draw_tab.pen_spin.value())
+        self.train_tab.save_settings(s)
+        s.sync()
+
+    def shutdown(self) -> None:
+        """Stop every background job between steps and join its thread."""
+        self._closing = True
+        self.train_tab.shutdown()
+        self.mistakes_tab.shutdown()
+        if self.data_worker is not None:
+            self.data_worker.stop_and_wait()
+            self._on_data_finished()
+
+    def closeEvent(self, event) -> None:
+        self.save_settings()
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the app (the ``letterlab`` command with no arguments)."""
+    app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    w = MainWindow()
+    w.show()
+    return app.exec()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

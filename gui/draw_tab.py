@@ -1,0 +1,195 @@
+"""Draw tab: draw a letter, see the network's input and its five best guesses live."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from model import LETTERS, SIDE
+
+from . import _compat
+from .canvas import Canvas
+from .state import AppState
+
+PREVIEW_SCALE = 8
+TOP_K = 5
+
+
+def _named(w, name: str):
+    w.setObjectName(name)
+    w.setAccessibleName(name)
+    return w
+
+
+def ink_to_qimage(x: np.ndarray, side: int = SIDE) -> QImage:
+    """A 289-vector (ink 1.0) as a black-on-white 8-bit QImage (owns its data)."""
+    a = np.round(255.0 * (1.0 - np.clip(np.asarray(x, np.float32).reshape(side, side), 0, 1)))
+    a = np.ascontiguousarray(a.astype(np.uint8))
+    return QImage(a.data, side, side, side, QImage.Format_Grayscale8).copy()
+
+
+class DrawTab(QWidget):
+    """Canvas on the left; the 17×17 input, the top letter and the top five on the right."""
+
+    guessed = Signal()   # the guess shown was updated (or cleared)
+
+    def __init__(self, state: AppState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.canvas = Canvas()
+        self.last_input: np.ndarray | None = None
+        self.last_probabilities: np.ndarray | None = None
+
+        self.pen_spin = QSpinBox()
+        self.pen_spin.setRange(2, 80)
+        self.pen_spin.setValue(round(self.canvas.pen_width))
+        self.pen_spin.setSuffix(" px")
+        self.pen_spin.setToolTip("Pen width. The default matches the stroke width of the training images.")
+        self.pen_spin.valueChanged.connect(self.canvas.set_pen_width)
+        self.canvas.set_pen_width(self.pen_spin.value())
+
+        self.clear_button = _named(QPushButton("Clear"), "clearButton")
+        self.clear_button.setToolTip("Clear the canvas (Esc or Delete)")
+        self.undo_button = _named(QPushButton("Undo stroke"), "undoButton")
+        self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")
+        self.save_button = _named(QPushButton("Save PNG…"), "saveDrawingButton")
+        self.clear_button.clicked.connect(self.canvas.clear)
+        self.undo_button.clicked.connect(self.canvas.undo)
+        self.save_button.clicked.connect(self._save_dialog)
+
+        for seq in (Qt.Key_Escape, Qt.Key_Delete):
+            sc = QShortcut(QKeySequence(seq), self, self.canvas.clear)
+            sc.setContext(Qt.WidgetWithChildrenShortcut)
+        sc = QShortcut(QKeySequence.Undo, self, self.canvas.undo)
+        sc.setContext(Qt.WidgetWithChildrenShortcut)
+
+        # Right side: what the network sees and what it says.
+        self.preview = _named(QLabel(), "inputPreview")
+        self.preview.setFixedSize(SIDE * PREVIEW_SCALE + 2, SIDE * PREVIEW_SCALE + 2)
+        self.preview.setAlignment(Qt.AlignCenter)
+        self.preview.setStyleSheet("border: 1px solid #999; background: white;")
+        self.preview.setToolTip("The 17×17 input exactly as the network receives it")
+
+        self.prediction = _named(QLabel(""), "prediction")
+        f = QFont(self.prediction.font())
+        f.setPointSize(48)
+        f.setBold(True)
+        self.prediction.setFont(f)
+        self.prediction.setAlignment(Qt.AlignCenter)
+        self.prediction.setMinimumWidth(90)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #555;")
+
+        bars = QGridLayout()
+        self.bar_letters: list[QLabel] = []
+        self.bars: list[QProgressBar] = []
+        for i in range(TOP_K):
+            lab = QLabel("")
+            lab.setMinimumWidth(18)
+            bar = QProgressBar()
+            bar.setRange(0, 1000)
+            bar.setValue(0)
+            bar.setFormat("")
+            bar.setTextVisible(True)
+            bar.setObjectName(f"guessBar{i}")
+            bars.addWidget(lab, i, 0)
+            bars.addWidget(bar, i, 1)
+            self.bar_letters.append(lab)
+            self.bars.append(bar)
+
+        guess_box = QGroupBox("Network's guess")
+        gl = QVBoxLayout(guess_box)
+        top = QHBoxLayout()
+        pv = QVBoxLayout()
+        pv.addWidget(QLabel("Input (17×17)"))
+        pv.addWidget(self.preview)
+        top.addLayout(pv)
+        top.addWidget(self.prediction, 1)
+        gl.addLayout(top)
+        gl.addWidget(QLabel("Top five"))
+        gl.addLayout(bars)
+        gl.addWidget(self.message)
+        gl.addStretch(1)
+
+        tools = QHBoxLayout()
+        tools.addWidget(QLabel("Pen"))
+        tools.addWidget(self.pen_spin)
+        tools.addStretch(1)
+        tools.addWidget(self.undo_button)
+        tools.addWidget(self.clear_button)
+        tools.addWidget(self.save_button)
+
+        left = QVBoxLayout()
+        left.addWidget(QLabel("Draw a capital letter:"))
+        left.addWidget(self.canvas, 0, Qt.AlignLeft | Qt.AlignTop)
+        left.addLayout(tools)
+        left.addStretch(1)
+
+        lay = QHBoxLayout(self)
+        lay.addLayout(left)
+        lay.addWidget(guess_box, 1)
+
+        # Live guess while drawing: at most ~20 per second; at once when a stroke ends.
+        self._throttle = QTimer(self)
+        self._throttle.setSingleShot(True)
+        self._throttle.setInterval(50)
+        self._throttle.timeout.connect(self.update_guess)
+        self.canvas.changed.connect(self._schedule)
+        self.canvas.strokeFinished.connect(self.update_guess)
+        self.canvas.cleared.connect(self.update_guess)
+        state.modelChanged.connect(self.update_guess)
+        self.update_guess()
+
+    def _schedule(self) -> None:
+        if not self._throttle.isActive():
+            self._throttle.start()
+
+    # -- the guess ----------------------------------------------------------------------
+    def update_guess(self) -> None:
+        """Normalise the canvas, run the active network, show input and top five."""
+        self._throttle.stop()
+        x = None
+        if not self.canvas.is_empty():
+            try:
+                x = _compat.normalize(self.canvas.to_array())
+            except _compat.EmptyImageError:
+                x = None
+        self.last_input = x
+        if x is None:
+            self.preview.clear()
+        else:
+            self.preview.setPixmap(QPixmap.fromImage(ink_to_qimage(x)).scaled(
+                SIDE * PREVIEW_SCALE, SIDE * PREVIEW_SCALE, Qt.IgnoreAspectRatio, Qt.FastTransformation))
+        net = self.state.network
+        if x is None or net is None:
+            self.last_probabilities = None
+            self.prediction.setText("")
+            for lab, bar in zip(self.bar_letters, self.bars):
+                lab.setText("")
+                bar.setValue(0)
+                bar.setFormat("")
+            self.message.setText("No model loaded: open weights (Ctrl+O) or train one."
+                                 if net is None else "Draw a capital letter A–Z.")
+        else:
+            p = net.predict_proba(x[None, :])[0]
+            self.last_probabilities = p
+            order = np.argsort(-p)[:TOP_K]
+            self.prediction.setText(LETTERS[order[0]])
+            for i, (lab, bar) in enumerate(zip(self.bar_letters, self.bars)):
+                k = order[i]
+                lab.setText(LETTERS[k])
+                bar.setValue(int(round(1000 * float(p[k]))))
+                bar.setFormat(f"{100 * float(p[k]):.1f} %")
+            self.message.setText("")
+        self.guessed.emit()
+
+    def _save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save drawing", "letter.png", "PNG images (*.png)")
+        if path:
+            if not path.lower().endswith(".png"):
+                path += ".png"
+            self.canvas.save_png(path)

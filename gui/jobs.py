@@ -1,0 +1,150 @@
+"""The work the app does in the background, as plain generators (no Qt here).
+
+:mod:`gui.worker` runs them in a thread; what they yield is safe to hand to widgets
+(copies, never arrays something else is still writing).
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from model.data import Dataset, load_split
+from model.network import Network
+from model.training import DoneEvent, Trainer, TrainConfig
+
+from . import _compat
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Status:
+    """A line of text for the user (e.g. 'Loading training data…')."""
+    text: str
+
+
+@dataclass
+class TrainingStarted:
+    n_train: int
+    config: TrainConfig
+
+
+@dataclass
+class TrainingResult:
+    """The end of a run: the trainer's DoneEvent, a copy of its network, its metadata."""
+    done: DoneEvent
+    network: Network
+    metadata: dict
+    config: TrainConfig
+
+
+class TrainingJob:
+    """Load the training split, then train with the shared :class:`Trainer` (one BLAS thread).
+
+    ``stop()`` may be called from any thread at any time: before the trainer exists it
+    keeps it from starting; afterwards it ends the run between batches.
+    """
+
+    def __init__(self, config: TrainConfig, data_dir: Path, validation: Dataset | None,
+                 progress: Progress | None = None, blas_threads: int = 1) -> None:
+        self.config = config
+        self.data_dir = Path(data_dir)
+        self.validation = validation
+        self.progress = progress
+        self.blas_threads = blas_threads
+        self._lock = threading.Lock()
+        self._stopped = False
+        self.trainer: Trainer | None = None
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            if self.trainer is not None:
+                self.trainer.stop()
+
+    def run(self) -> Iterator[object]:
+        yield Status("Loading training data…")
+        train = load_split(self.data_dir, "train", progress=self.progress)
+        val = self.validation
+        trainer = Trainer(self.config, train.x, train.y,
+                          None if val is None else val.x, None if val is None else val.y,
+                          blas_threads=self.blas_threads)
+        with self._lock:
+            self.trainer = trainer
+            if self._stopped:
+                trainer.stop()
+        yield TrainingStarted(len(train), self.config)
+        for ev in trainer.run():
+            if isinstance(ev, DoneEvent):
+                # The run is over: nothing writes the network any more, copy it for the GUI.
+                yield TrainingResult(ev, trainer.network.copy(), trainer.metadata(), self.config)
+            else:
+                yield ev
+
+
+@dataclass
+class Evaluation:
+    """A network's predictions on a data set."""
+    probabilities: np.ndarray   # (n, 26)
+    predicted: np.ndarray       # (n,)
+    labels: np.ndarray          # (n,)
+
+    @property
+    def accuracy(self) -> float:
+        return float(np.mean(self.predicted == self.labels)) if len(self.labels) else 0.0
+
+    @property
+    def wrong(self) -> np.ndarray:
+        return np.flatnonzero(self.predicted != self.labels)
+
+    def confusion(self, n_classes: int = 26) -> np.ndarray:
+        m = np.zeros((n_classes, n_classes), np.int64)
+        np.add.at(m, (self.labels, self.predicted), 1)
+        return m
+
+
+def evaluate(network: Network, data: Dataset, chunk: int = 2048) -> Evaluation:
+    """Predictions of ``network`` on ``data`` (the network must not be trained meanwhile)."""
+    probs = np.empty((len(data), 26), np.float32)
+    pred = np.empty(len(data), np.int64)
+    for i in range(0, len(data), chunk):
+        probs[i:i + chunk] = network.predict_proba(data.x[i:i + chunk])
+        # The network's own decision (argmax of the logits; saturated sigmoids can tie at 1.0).
+        pred[i:i + chunk] = network.predict(data.x[i:i + chunk])
+    return Evaluation(probs, pred, data.y)
+
+
+def evaluation_job(network: Network, data: Dataset) -> Iterator[Evaluation]:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield evaluate(network, data)
+
+
+@dataclass
+class DataReady:
+    root: Path
+    validation: Dataset
+
+
+def data_job(progress: Progress, cancel: Callable[[], bool], load_progress: Progress | None = None,
+             create: bool = True) -> Iterator[object]:
+    """Make sure the default data set exists (creating it if ``create``), then load its
+    validation split. Cancelling the creation ends the job without a result."""
+    root = Path(_compat.default_data_dir())
+    if not _compat.is_complete(root):
+        if not create:
+            raise FileNotFoundError(root)
+        yield Status("Creating the letter data set…")
+        try:
+            root = Path(_compat.ensure_default_dataset(progress=progress, cancel=cancel))
+        except _compat.Cancelled:
+            return
+    if cancel():
+        return
+    yield Status("Loading validation data…")
+    yield DataReady(root, load_split(root, "validate", progress=load_progress))

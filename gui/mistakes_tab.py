@@ -1,0 +1,317 @@
+"""Mistakes tab: the active network on the validation split — accuracy, a clickable
+26×26 confusion matrix and a gallery of every misread image."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPixmap
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QListView, QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from model import LETTERS
+
+from .draw_tab import ink_to_qimage
+from .jobs import Evaluation, evaluation_job
+from .state import AppState
+from .worker import Worker
+
+THUMB = 68        # 17 × 4, nearest-neighbour
+CELL = 23
+
+
+def _named(w, name: str):
+    w.setObjectName(name)
+    w.setAccessibleName(name)
+    return w
+
+
+class ConfusionModel(QAbstractTableModel):
+    """Rows: true letter; columns: predicted letter."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.m = np.zeros((26, 26), np.int64)
+        self._off_max = 1
+
+    def set_matrix(self, m: np.ndarray | None) -> None:
+        self.beginResetModel()
+        self.m = np.zeros((26, 26), np.int64) if m is None else m
+        off = self.m.copy()
+        np.fill_diagonal(off, 0)
+        self._off_max = max(1, int(off.max()))
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else 26
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else 26
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        n = int(self.m[r, c])
+        if role == Qt.DisplayRole:
+            return str(n) if n and r != c else ""
+        if role == Qt.BackgroundRole:
+            if r == c:
+                total = max(1, int(self.m[r].sum()))
+                t = n / total
+                return QColor.fromRgbF(1 - 0.55 * t, 1 - 0.2 * t, 1 - 0.55 * t)
+            if n == 0:
+                return QColor(255, 255, 255)
+            t = 0.15 + 0.85 * np.sqrt(n / self._off_max)
+            return QColor.fromRgbF(1.0, 1 - 0.75 * t, 1 - 0.75 * t)
+        if role == Qt.ForegroundRole:
+            return QColor(0, 0, 0)
+        if role == Qt.TextAlignmentRole:
+            return int(Qt.AlignCenter)
+        if role == Qt.ToolTipRole:
+            if r == c:
+                return f"{LETTERS[r]} read correctly: {n} of {int(self.m[r].sum())}"
+            return f"true {LETTERS[r]} → predicted {LETTERS[c]}: {n} image{'s' if n != 1 else ''}"
+        return None
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole:
+            return LETTERS[section]
+        if role == Qt.ToolTipRole:
+            return f"{'predicted' if orientation == Qt.Horizontal else 'true'} {LETTERS[section]}"
+        return None
+
+
+class MistakesModel(QAbstractListModel):
+    """The misread images (after filtering), as thumbnails captioned ``true → predicted (p)``."""
+
+    IndexRole = Qt.UserRole + 1
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows = np.zeros(0, np.int64)
+        self.x: np.ndarray | None = None
+        self.ev: Evaluation | None = None
+        self.paths: list[str] = []
+        self._pixmaps: dict[int, QPixmap] = {}
+
+    def set_data(self, x: np.ndarray | None, paths: list[str], ev: Evaluation | None, rows: np.ndarray) -> None:
+        self.beginResetModel()
+        if ev is not self.ev:
+            self._pixmaps.clear()
+        self.x, self.paths, self.ev = x, paths, ev
+        self.rows = np.asarray(rows, np.int64)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def caption(self, i: int) -> str:
+        ev = self.ev
+        t, p = int(ev.labels[i]), int(ev.predicted[i])
+        return f"{LETTERS[t]} → {LETTERS[p]} ({100 * float(ev.probabilities[i, p]):.0f} %)"
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or self.ev is None:
+            return None
+        i = int(self.rows[index.row()])
+        if role == Qt.DisplayRole:
+            return self.caption(i)
+        if role == Qt.DecorationRole:
+            pm = self._pixmaps.get(i)
+            if pm is None:
+                pm = QPixmap.fromImage(ink_to_qimage(self.x[i]).scaled(
+                    THUMB, THUMB, Qt.IgnoreAspectRatio, Qt.FastTransformation))
+                self._pixmaps[i] = pm
+            return pm
+        if role == Qt.ToolTipRole:
+            name = self.paths[i] if i < len(self.paths) else f"#{i}"
+            return f"{name}\n{self.caption(i)}"
+        if role == self.IndexRole:
+            return i
+        return None
+
+
+class MistakesTab(QWidget):
+    """Shows what the active network gets wrong on the validation split."""
+
+    evaluated = Signal()
+
+    def __init__(self, state: AppState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.evaluation: Evaluation | None = None
+        self.worker: Worker | None = None
+        self._pending = False
+        self._generation = 0
+
+        self.summary = _named(QLabel("No evaluation yet."), "mistakesSummary")
+        f = QFont(self.summary.font())
+        f.setPointSize(f.pointSize() + 2)
+        f.setBold(True)
+        self.summary.setFont(f)
+
+        self.true_combo = _named(QComboBox(), "trueFilter")
+        self.pred_combo = _named(QComboBox(), "predictedFilter")
+        for c in (self.true_combo, self.pred_combo):
+            c.addItem("any", -1)
+            for k, ch in enumerate(LETTERS):
+                c.addItem(ch, k)
+            c.currentIndexChanged.connect(self._refilter)
+        self.reset_button = _named(QPushButton("Show all"), "showAllButton")
+        self.reset_button.clicked.connect(lambda: self.set_filter(-1, -1))
+        self.count_label = QLabel("")
+
+        self.matrix_model = ConfusionModel(self)
+        self.matrix = _named(QTableView(), "confusionMatrix")
+        self.matrix.setModel(self.matrix_model)
+        self.matrix.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.matrix.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        small = QFont(self.matrix.font())
+        small.setPointSize(max(6, small.pointSize() - 2))
+        self.matrix.setFont(small)
+        for h in (self.matrix.horizontalHeader(), self.matrix.verticalHeader()):
+            h.setSectionResizeMode(QHeaderView.Fixed)
+            h.setDefaultSectionSize(CELL)
+            h.setMinimumSectionSize(CELL)
+        self.matrix.horizontalHeader().setFixedHeight(CELL)
+        self.matrix.verticalHeader().setFixedWidth(CELL)
+        side = 26 * CELL + CELL + 4
+        self.matrix.setFixedSize(side, side)
+        self.matrix.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.matrix.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.matrix.setToolTip("Rows: true letter; columns: predicted letter. Click a cell to see those mistakes.")
+        self.matrix.clicked.connect(self._cell_clicked)
+
+        self.gallery_model = MistakesModel(self)
+        self.gallery = _named(QListView(), "mistakesGallery")
+        self.gallery.setModel(self.gallery_model)
+        self.gallery.setViewMode(QListView.IconMode)
+        self.gallery.setIconSize(QSize(THUMB, THUMB))
+        self.gallery.setGridSize(QSize(THUMB + 40, THUMB + 28))
+        self.gallery.setUniformItemSizes(True)
+        self.gallery.setResizeMode(QListView.Adjust)
+        self.gallery.setMovement(QListView.Static)
+        self.gallery.setWrapping(True)
+        self.gallery.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.gallery.setEditTriggers(QAbstractItemView.NoEditTriggers)
+
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("True letter"))
+        filters.addWidget(self.true_combo)
+        filters.addWidget(QLabel("Predicted"))
+        filters.addWidget(self.pred_combo)
+        filters.addWidget(self.reset_button)
+        filters.addStretch(1)
+        filters.addWidget(self.count_label)
+
+        left = QVBoxLayout()
+        left.addWidget(QLabel("Confusion matrix (rows: true, columns: predicted)"))
+        left.addWidget(self.matrix)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addLayout(filters)
+        right.addWidget(self.gallery, 1)
+        body = QHBoxLayout()
+        body.addLayout(left)
+        body.addLayout(right, 1)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addLayout(body, 1)
+
+        state.modelChanged.connect(self.refresh)
+        state.dataChanged.connect(self.refresh)
+        self.refresh()
+
+    # -- evaluation ---------------------------------------------------------------------
+    def is_busy(self) -> bool:
+        return self.worker is not None or self._pending
+
+    def refresh(self) -> None:
+        """Re-evaluate the active network on the validation split (in the background)."""
+        self._generation += 1
+        net, data = self.state.network, self.state.validation
+        if net is None or data is None:
+            self.evaluation = None
+            self._show()
+            self.summary.setText("No model loaded." if net is None else "Waiting for the validation data…")
+            return
+        if self.worker is not None:
+            self._pending = True    # evaluate again as soon as the running one ends
+            return
+        self.summary.setText("Evaluating on the validation split…")
+        gen = self._generation
+        net_copy = net.copy()       # the worker never shares arrays with anything else
+        w = Worker(lambda: evaluation_job(net_copy, data), urgent=lambda item: True, name="evaluation")
+        w.items.connect(lambda items, gen=gen: self._on_result(gen, items[-1]))
+        w.failed.connect(lambda msg: self.summary.setText(f"Evaluation failed: {msg}"))
+        w.finished.connect(self._on_finished)
+        self.worker = w
+        w.start()
+
+    def _on_result(self, gen: int, ev: Evaluation) -> None:
+        if gen != self._generation:
+            return              # the model changed meanwhile; a new evaluation follows
+        self.evaluation = ev
+        self._show()
+        self.evaluated.emit()
+
+    def _on_finished(self) -> None:
+        w = self.worker
+        if w is None:
+            return
+        w.wait()
+        self.worker = None
+        w.deleteLater()
+        if self._pending:
+            self._pending = False
+            self.refresh()
+
+    def shutdown(self, timeout_ms: int = 30000) -> None:
+        self._pending = False
+        if self.worker is not None:
+            self.worker.stop_and_wait(timeout_ms)
+            self._on_finished()
+
+    # -- display ------------------------------------------------------------------------
+    def _show(self) -> None:
+        ev = self.evaluation
+        if ev is None:
+            self.matrix_model.set_matrix(None)
+            self.gallery_model.set_data(None, [], None, np.zeros(0, np.int64))
+            self.count_label.setText("")
+            return
+        n = len(ev.labels)
+        wrong = len(ev.wrong)
+        self.summary.setText(f"Validation accuracy {100 * ev.accuracy:.2f} % — {wrong} of {n} images misread "
+                             f"({self.state.source})")
+        self.matrix_model.set_matrix(ev.confusion())
+        self._refilter()
+
+    def filtered_indices(self) -> np.ndarray:
+        """Validation indices shown in the gallery, in order."""
+        return self.gallery_model.rows.copy()
+
+    def set_filter(self, true: int, predicted: int) -> None:
+        """-1 means any letter."""
+        for c, v in ((self.true_combo, true), (self.pred_combo, predicted)):
+            c.blockSignals(True)
+            c.setCurrentIndex(c.findData(v))
+            c.blockSignals(False)
+        self._refilter()
+
+    def _refilter(self) -> None:
+        ev = self.evaluation
+        if ev is None:
+            return
+        rows = ev.wrong
+        t, p = self.true_combo.currentData(), self.pred_combo.currentData()
+        if t is not None and t >= 0:
+            rows = rows[ev.labels[rows] == t]
+        if p is not None and p >= 0:
+            rows = rows[ev.predicted[rows] == p]
+        self.gallery_model.set_data(self.state.validation.x, self.state.validation.paths, ev, rows)
+        self.count_label.setText(f"{len(rows)} shown")
+
+    def _cell_clicked(self, index) -> None:
+        r, c = index.row(), index.column()
+        self.set_filter(r, -1 if r == c else c)

@@ -1,0 +1,163 @@
+"""Fixtures for the GUI tests: a small letter data set and real weights, a temporary
+settings location, a main window, and a guard that fails any test leaving a thread behind.
+
+The data set is drawn from Hershey stroke fonts with a round pen of the shipped pen
+fraction and passed through the shared ``normalize`` — the same path a drawing on the
+canvas takes — so a network trained on it reads letters drawn with the mouse.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from model import LETTERS
+from model.data import write_split
+
+TEST_FONTS = ("futural", "futuram", "rowmans", "rowmand", "timesr", "timesrb")
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED_WEIGHTS = REPO / "weights" / "default.npz"
+
+
+def letter_strokes(letter: str, font: str = "futural") -> list[np.ndarray]:
+    """The glyph's strokes as ``(k, 2)`` arrays in cap-height units (y down, centred)."""
+    from HersheyFonts import HersheyFonts
+
+    f = HersheyFonts()
+    f.load_default_font(font)
+    strokes = [np.asarray(s, float) for s in f.all_glyphs[letter].strokes if len(s)]
+    pts = np.concatenate(strokes)
+    centre = (pts.min(0) + pts.max(0)) / 2
+    height = 21.0   # cap line -12 to base line 9
+    return [(s - centre) / height for s in strokes]
+
+
+def render_strokes(strokes, size: int = 96, height: float = 0.6, pen_fraction: float | None = None,
+                   rng: np.random.Generator | None = None) -> np.ndarray:
+    """Draw strokes black-on-white with a round pen; optional random jitter. ``(size, size)`` uint8."""
+    from gui import _compat
+
+    pen_fraction = _compat.DEFAULT_PEN_FRACTION if pen_fraction is None else pen_fraction
+    a = np.eye(2)
+    shift = np.zeros(2)
+    h = height * size
+    if rng is not None:
+        ang = rng.normal(0, 0.08)
+        shear = rng.normal(0, 0.1)
+        a = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]]) @ np.array([[1, shear], [0, 1]])
+        a = a * np.array([rng.uniform(0.8, 1.15), 1.0])
+        h *= rng.uniform(0.8, 1.1)
+        shift = rng.normal(0, 0.05 * size, 2)
+    width = max(1, int(round(pen_fraction * h)))
+    img = Image.new("L", (size, size), 255)
+    d = ImageDraw.Draw(img)
+    for s in strokes:
+        p = (s @ a.T) * h + size / 2 + shift
+        pts = [tuple(q) for q in p]
+        if len(pts) > 1:
+            d.line(pts, fill=0, width=width, joint="curve")
+        for x, y in (pts[0], pts[-1]):
+            d.ellipse([x - width / 2, y - width / 2, x + width / 2, y + width / 2], fill=0)
+    return np.asarray(img)
+
+
+def make_dataset(root: Path, per_letter: dict[str, int], seed: int = 0) -> Path:
+    """Write a small data set in the tutorial's format (train/validate/test)."""
+    from gui import _compat
+
+    rng = np.random.default_rng(seed)
+    glyphs = {(c, f): letter_strokes(c, f) for c in LETTERS for f in TEST_FONTS}
+    for split, n in per_letter.items():
+        names, rows, labels = [], [], []
+        for k, c in enumerate(LETTERS):
+            for i in range(n):
+                font = TEST_FONTS[i % len(TEST_FONTS)]
+                img = render_strokes(glyphs[c, font], rng=rng)
+                rows.append(_compat.normalize(img))
+                names.append(f"{split}_{c}_{i:03d}")
+                labels.append(k)
+        write_split(root, split, names, rows, labels)
+    return root
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("letters")
+    make_dataset(root, {"train": 48, "validate": 12, "test": 4})
+    return root
+
+
+@pytest.fixture(scope="session")
+def weights_path(data_dir, tmp_path_factory) -> Path:
+    """The shipped weights if they exist, else a network trained here on the test data."""
+    if SHIPPED_WEIGHTS.is_file():
+        return SHIPPED_WEIGHTS
+    from model.data import load_split
+    from model.training import Trainer, preset_config
+    from model.weights import save_weights
+
+    train, val = load_split(data_dir, "train"), load_split(data_dir, "validate")
+    cfg = preset_config("default", hidden=(128,), epochs=25, batch_size=32)
+    trainer = Trainer(cfg, train.x, train.y, val.x, val.y, blas_threads=1)
+    for _ in trainer.run():
+        pass
+    path = tmp_path_factory.mktemp("weights") / "test.npz"
+    save_weights(trainer.network, path, **trainer.metadata())
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_environment(tmp_path_factory, data_dir):
+    """Settings in a temp folder; the default data set is the small one above."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path_factory.mktemp("settings")))
+    old = os.environ.get("LETTERLAB_DATA_DIR")
+    os.environ["LETTERLAB_DATA_DIR"] = str(data_dir)
+    yield
+    if old is None:
+        os.environ.pop("LETTERLAB_DATA_DIR", None)
+    else:
+        os.environ["LETTERLAB_DATA_DIR"] = old
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running():
+    """Fail any test that leaves a worker thread running (after joining it, so the
+    interpreter never sees 'QThread destroyed while running')."""
+    yield
+    from gui.worker import running_workers
+
+    left = running_workers()
+    if left:
+        names = [w.objectName() for w in left]
+        for w in left:
+            w.stop_and_wait(30000)
+        pytest.fail(f"test left worker threads running: {names}")
+
+
+@pytest.fixture
+def window(qtbot, weights_path):
+    """The main window with real weights and data, after its start-up work is done."""
+    from gui.app import MainWindow
+
+    w = MainWindow(weights=weights_path)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=20000)
+    yield w
+    w.close()
+
+
+@pytest.fixture(scope="session")
+def strokes_for():
+    return letter_strokes
+
+
+@pytest.fixture(scope="session")
+def render():
+    return render_strokes

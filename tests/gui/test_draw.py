@@ -1,0 +1,117 @@
+"""Draw tab: letters drawn with real mouse drags on the canvas are recognised."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from gui import _compat
+from gui.canvas import TYPICAL_LETTER_FRACTION
+
+
+def drag_strokes(qtbot, canvas, strokes, step: float = 4.0) -> None:
+    """Draw ``strokes`` (cap-height units, centred) on ``canvas`` with mouse drags."""
+    side = canvas.width()
+    h = TYPICAL_LETTER_FRACTION * side
+    for s in strokes:
+        pts = s * h + side / 2
+        path = [pts[0]]
+        for a, b in zip(pts[:-1], pts[1:]):
+            n = max(1, int(np.hypot(*(b - a)) / step))
+            path.extend(a + (b - a) * t for t in np.linspace(0, 1, n + 1)[1:])
+        qp = [QPoint(int(round(x)), int(round(y))) for x, y in path]
+        qtbot.mousePress(canvas, Qt.LeftButton, pos=qp[0])
+        for p in qp[1:]:
+            qtbot.mouseMove(canvas, p)
+        qtbot.mouseRelease(canvas, Qt.LeftButton, pos=qp[-1])
+
+
+def find(window, cls, name):
+    w = window.findChild(cls, name)
+    assert w is not None, name
+    assert w.accessibleName() == name
+    return w
+
+
+@pytest.mark.parametrize("letter", ["L", "T", "O", "X"])
+def test_drawn_letter_is_recognised(window, qtbot, strokes_for, letter):
+    window.tabs.setCurrentWidget(window.draw_tab)
+    canvas = find(window, QWidget, "canvas")
+    prediction = find(window, QLabel, "prediction")
+    assert prediction.text() == ""
+    drag_strokes(qtbot, canvas, strokes_for(letter, "futural"))
+    qtbot.waitUntil(lambda: prediction.text() != "", timeout=2000)
+    assert prediction.text() == letter
+    probs = window.draw_tab.last_probabilities
+    assert probs is not None and abs(float(probs.sum()) - 1.0) < 1e-4
+    # The preview shows exactly what the network received: the shared normalize of the canvas.
+    x = _compat.normalize(canvas.to_array())
+    np.testing.assert_array_equal(window.draw_tab.last_input, x)
+    assert not find(window, QLabel, "inputPreview").pixmap().isNull()
+
+
+def test_undo_and_clear(window, qtbot, strokes_for):
+    window.tabs.setCurrentWidget(window.draw_tab)
+    canvas = find(window, QWidget, "canvas")
+    prediction = find(window, QLabel, "prediction")
+    strokes = strokes_for("T", "futural")
+    drag_strokes(qtbot, canvas, strokes)
+    assert canvas.stroke_count == len(strokes) == 2
+    assert prediction.text() == "T"
+    full = canvas.to_array()
+    # Undo removes exactly the last stroke: the image equals the first stroke alone.
+    qtbot.keyClick(canvas, Qt.Key_Z, Qt.ControlModifier)
+    assert canvas.stroke_count == 1
+    after_undo = canvas.to_array()
+    assert (after_undo < 128).sum() < (full < 128).sum()
+    canvas.clear()
+    drag_strokes(qtbot, canvas, strokes[:1])
+    np.testing.assert_array_equal(canvas.to_array(), after_undo)
+    # Esc clears; an empty canvas shows no guess.
+    qtbot.keyClick(canvas, Qt.Key_Escape)
+    assert canvas.is_empty() and (canvas.to_array() == 255).all()
+    assert prediction.text() == ""
+    assert window.draw_tab.last_input is None
+    # The Clear button too.
+    drag_strokes(qtbot, canvas, strokes)
+    assert prediction.text() == "T"
+    qtbot.mouseClick(find(window.draw_tab, QPushButton, "clearButton"), Qt.LeftButton)
+    assert canvas.is_empty() and prediction.text() == ""
+
+
+def test_canvas_matches_generated_letter(window, qtbot, strokes_for, render):
+    """A letter drawn on the canvas and the same strokes rendered like the data give the
+    same kind of 17x17 input (position, size, stroke width)."""
+    canvas = window.draw_tab.canvas
+    strokes = strokes_for("E", "futural")
+    drag_strokes(qtbot, canvas, strokes)
+    drawn = _compat.normalize(canvas.to_array()).reshape(17, 17)
+    made = _compat.normalize(render(strokes, size=canvas.width(),
+                                    height=TYPICAL_LETTER_FRACTION)).reshape(17, 17)
+    assert np.abs(drawn - made).mean() < 0.08
+    assert abs(drawn.sum() - made.sum()) / made.sum() < 0.2
+
+
+def test_save_png(window, qtbot, strokes_for, tmp_path):
+    from PIL import Image
+
+    canvas = window.draw_tab.canvas
+    drag_strokes(qtbot, canvas, strokes_for("A", "futural"))
+    path = tmp_path / "a.png"
+    assert canvas.save_png(path)
+    img = np.asarray(Image.open(path).convert("L"))
+    np.testing.assert_array_equal(img, canvas.to_array())
+
+
+def test_no_model_shows_no_guess(qtbot, tmp_path, strokes_for):
+    from gui.app import MainWindow
+
+    w = MainWindow(weights=tmp_path / "missing.npz")
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: not w.is_busy(), timeout=20000)
+    assert "No model" in w.model_label.text()
+    drag_strokes(qtbot, w.draw_tab.canvas, strokes_for("L"))
+    assert w.draw_tab.prediction.text() == ""
+    assert w.draw_tab.last_input is not None       # the input is still shown
+    w.close()
