@@ -88,14 +88,17 @@ class FullyConnect(Layer):
         return y
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        np.matmul(grad.T, self.x, out=self.grads["weight"])
-        np.sum(grad, axis=0, out=self.grads["bias"])
+        self.backward_params_only(grad)
         return grad @ self.params["weight"]
 
     def backward_params_only(self, grad: np.ndarray) -> None:
         """Fill the parameter gradients without computing the input gradient (first layer)."""
-        np.matmul(grad.T, self.x, out=self.grads["weight"])
-        np.sum(grad, axis=0, out=self.grads["bias"])
+        # (x.T @ grad).T rather than grad.T @ x: OpenBLAS splits this shape over its
+        # threads better (measured: 126 vs 146 us for 1024x289 by 20, two threads); an
+        # out= argument that is a transposed view is slower than this small copy.
+        self.grads["weight"][...] = (self.x.T @ grad).T
+        # The column sums as a matrix-vector product: BLAS is ~6x faster than np.sum(axis=0).
+        np.matmul(np.ones(grad.shape[0], grad.dtype), grad, out=self.grads["bias"])
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}"

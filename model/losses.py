@@ -55,13 +55,14 @@ class QuadraticLoss(Loss):
     name = "quadratic"
 
     def forward(self, y: np.ndarray, labels: np.ndarray) -> float:
-        self.y = y
-        self.t = one_hot(labels, y.shape[1], y.dtype)
-        d = y - self.t
-        return float(np.vdot(d, d)) / (2 * y.shape[0])
+        n = y.shape[0]
+        d = y.copy()
+        d[np.arange(n), labels] -= 1  # y - one_hot(labels), without building the one-hot
+        self.d = d
+        return float(np.vdot(d, d)) / (2 * n)
 
     def backward(self) -> np.ndarray:
-        return (self.y - self.t) / self.y.shape[0]
+        return self.d * (1 / self.d.shape[0])
 
 
 class CrossEntropyLoss(Loss):
@@ -94,15 +95,27 @@ class CrossEntropyLoss(Loss):
 
     def forward_logits(self, z: np.ndarray, y: np.ndarray, labels: np.ndarray) -> float:
         """Loss from logits ``z`` whose sigmoid is ``y`` (both ``(n, 26)``)."""
-        self.t = one_hot(labels, z.shape[1], z.dtype)
+        self.labels = np.asarray(labels)
         self.y = y
-        # -t log y - (1-t) log(1-y) = softplus(z) - t z
-        loss = _softplus(z) - self.t * z
-        return float(loss.sum()) / z.shape[0]
+        n = z.shape[0]
+        # -t log y - (1-t) log(1-y) = softplus(z) - t z, and
+        # softplus(z) = max(z, 0) + log1p(exp(-|z|)) = max(z, 0) - log(max(y, 1 - y)):
+        # the log's argument is at least 0.5, so this is exact and safe at any z.
+        m = np.subtract(1, y)
+        np.maximum(m, y, out=m)
+        np.log(m, out=m)
+        r = np.maximum(z, 0)
+        r -= m
+        total = float(r.sum()) - float(z[np.arange(n), self.labels].sum())
+        return float(total) / n
 
     def backward_logits(self) -> np.ndarray:
         """Gradient with respect to the logits: ``(sigmoid(z) - t) / n``."""
-        return (self.y - self.t) / self.y.shape[0]
+        n = self.y.shape[0]
+        g = self.y.copy()
+        g[np.arange(n), self.labels] -= 1
+        g *= 1 / n
+        return g
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

@@ -207,7 +207,6 @@ class Trainer:
         snapshot = {k: v.copy() for k, v in net.state_dict().items()}
         epochs_done = 0
         val_acc = None
-        xb_buf = np.empty((bs, self.x.shape[1]), dtype=np.float32)
         for epoch in range(1, cfg.epochs + 1):
             order = self._shuffle_rng.permutation(n)
             loss_sum = 0.0
@@ -218,8 +217,7 @@ class Trainer:
                                     epochs_done, val_acc, list(self.history))
                     return
                 idx = order[b * bs:(b + 1) * bs]
-                xb = xb_buf[:len(idx)]
-                np.take(self.x, idx, axis=0, out=xb)
+                xb = self.x[idx]  # fancy indexing gathers faster than np.take(out=) here
                 yb = self.y[idx]
                 with _quiet():  # divergence is detected below, not warned about
                     loss = net.loss_and_grads(xb, yb)
