@@ -1,0 +1,463 @@
+"""The offline data-set generator, the default data set, contact sheets and imports.
+
+:func:`generate` writes the tutorial's layout -- ``pic/NAME.png`` (17x17, black ink on
+white) and ``train.txt`` / ``validate.txt`` / ``test.txt`` (lines ``pic/NAME.png LABEL``) --
+with 2/3 of the samples for training and 1/6 each for validation and test (40000 / 10000 /
+10000 for the default 60000), every split balanced over the 26 letters.
+
+Each sample is drawn by :mod:`model.synth_glyphs` from one glyph source (hand-made stroke
+skeletons, Hershey stroke fonts, outline fonts), varied (pen width, size, position,
+rotation, shear, stretch, elastic warp, per-stroke wobble, alternate letter forms) on a
+large canvas and passed through :func:`model.preprocess.normalize`, the same function the
+drawing canvas uses.
+
+Determinism: every sample has its own random generator seeded by ``(seed, split, index)``,
+so the same seed gives byte-identical list files and images whatever the number of worker
+processes. (The set of outline fonts is part of the input: a machine without DejaVu, or
+``system_fonts=True``, gives a different data set.)
+
+Atomicity: a data set is built in a hidden temporary folder beside ``out_dir`` and renamed
+into place only when complete (images, list files, caches and the ``letterlab-data.json``
+marker). A crash or a cancel leaves at most a hidden ``.NAME.tmp-*`` folder, never a
+folder that looks complete.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import tarfile
+import tempfile
+import zlib
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from . import LETTERS, N_CLASSES, SIDE, LetterLabError
+from .data import SPLITS, DataError, atomic_write_bytes, parse_list, read_list, write_split
+from .synth_glyphs import Source, available_sources, sample_input
+
+__all__ = [
+    "Cancelled", "DEFAULT_COUNT", "ENV_DATA_DIR", "MARKER", "contact_sheet", "default_data_dir",
+    "ensure_default_dataset", "generate", "import_dataset", "is_complete", "list_sources",
+    "split_sizes",
+]
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+
+#: Samples in the default data set (40000 train, 10000 validate, 10000 test).
+DEFAULT_COUNT = 60000
+#: Environment variable naming the default data set folder itself (tests and CI set it).
+ENV_DATA_DIR = "LETTERLAB_DATA_DIR"
+#: File written last into every data set LetterLab generated or imported.
+MARKER = "letterlab-data.json"
+#: Smallest count: one sample per letter in each split.
+MIN_COUNT = 3 * N_CLASSES
+#: Samples per worker task (the unit of progress and of cancel checks).
+CHUNK = 500
+GENERATOR_VERSION = 1
+
+
+class Cancelled(LetterLabError):
+    """Generation was cancelled; nothing was left behind."""
+
+    def __init__(self, message: str = "data set generation cancelled") -> None:
+        super().__init__(message)
+
+
+# --------------------------------------------------------------------------- sources & plan
+
+def list_sources(system_fonts: bool = False) -> list[str]:
+    """Names of the glyph sources on this machine, usable in ``holdout_fonts``."""
+    return [s.name for s in available_sources(system_fonts)]
+
+
+def split_sizes(count: int) -> tuple[int, int, int]:
+    """``(train, validate, test)`` sizes: 2/3, 1/6, 1/6 of ``count`` (40000/10000/10000)."""
+    n_val = int(round(count / 6.0))
+    n_test = n_val
+    return count - n_val - n_test, n_val, n_test
+
+
+def _resolve_holdout(sources: Sequence[Source], holdout: Iterable[str]) -> set[str]:
+    by_lower = {s.name.lower(): s.name for s in sources}
+    out = set()
+    for h in holdout:
+        h = str(h).strip()
+        if not h:
+            continue
+        if h.lower() not in by_lower:
+            raise LetterLabError(f"unknown glyph source {h!r}; available: {', '.join(s.name for s in sources)}")
+        out.add(by_lower[h.lower()])
+    if out and len(out) == len(sources):
+        raise LetterLabError("every glyph source is held out; training would have no data")
+    return out
+
+
+def _plan(seed: int, count: int, sources: Sequence[Source], holdout: set[str]):
+    """Per split: ``(split, labels (n,), source indices (n,))``, balanced labels in random order.
+
+    With a holdout, train draws only from the other sources and validate/test only from
+    the held-out ones.
+    """
+    plans = []
+    for si, (split, n) in enumerate(zip(SPLITS, split_sizes(count))):
+        rng = np.random.default_rng([seed, 0, si])
+        labels = rng.permutation(np.arange(n) % N_CLASSES).astype(np.int64)
+        if holdout:
+            pick = [i for i, s in enumerate(sources) if (s.name in holdout) == (split != "train")]
+        else:
+            pick = list(range(len(sources)))
+        w = np.array([sources[i].weight for i in pick], dtype=np.float64)
+        src = np.asarray(pick)[rng.choice(len(pick), size=n, p=w / w.sum())]
+        plans.append((split, labels, src))
+    return plans
+
+
+def _name(split: str, j: int) -> str:
+    return f"{split}-{j:05d}.png"
+
+
+# --------------------------------------------------------------------------- rendering work
+
+_worker_sources: list[Source] = []
+
+
+def _init_worker(sources: list[Source]) -> None:
+    global _worker_sources
+    _worker_sources = list(sources)
+
+
+def _render_chunk(task) -> int:
+    """Render samples ``start:stop`` of one split and write them with ``write_split``.
+
+    Writes ``pic/<split>-NNNNN.png`` and a part list ``.part-<split>-NNNNNN.txt`` that the
+    parent joins into ``<split>.txt``. Returns the number of samples written.
+    """
+    root, seed, si, split, start, labels, src_idx = task
+    images = np.empty((len(labels), SIDE * SIDE), np.float32)
+    for k, (label, s) in enumerate(zip(labels, src_idx)):
+        j = start + k
+        rng = np.random.default_rng([seed, 1, si, j])
+        images[k] = sample_input(_worker_sources[s], LETTERS[label], rng)
+    write_split(root, _part_name(split, start), [_name(split, start + k) for k in range(len(labels))],
+                images, labels)
+    return len(labels)
+
+
+def _part_name(split: str, start: int) -> str:
+    return f".part-{split}-{start:06d}"
+
+
+def _default_workers(count: int) -> int:
+    if count < 4000:
+        return 1  # process start-up (~1 s) costs more than it saves
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+# --------------------------------------------------------------------------- folders
+
+def default_data_dir() -> Path:
+    """Where the default data set lives: ``$LETTERLAB_DATA_DIR`` if set, else
+    ``platformdirs.user_data_dir("letterlab") / "letters"``."""
+    env = os.environ.get(ENV_DATA_DIR, "").strip()
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("letterlab")) / "letters"
+
+
+def _looks_like_dataset(d: Path) -> bool:
+    return (d / MARKER).is_file() or ((d / "pic").is_dir() and (d / "train.txt").is_file())
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise LetterLabError(f"{out_dir} is a file, not a folder")
+    if any(out_dir.iterdir()) and not _looks_like_dataset(out_dir):
+        raise LetterLabError(f"{out_dir} is not empty and is not a data set; "
+                             "choose a new or empty folder")
+
+
+def _install(built: Path, dest: Path) -> None:
+    """Move a complete data set folder ``built`` to ``dest``, replacing what is there.
+
+    Both are on the same file system (``built`` is created beside ``dest``), so each
+    rename is atomic; between the two renames ``dest`` is briefly absent, never partial.
+    """
+    old = None
+    if dest.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
+        os.replace(dest, old / "data")
+    os.replace(built, dest)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _count_lines(p: Path) -> int:
+    with open(p, "rb") as f:
+        return sum(1 for line in f if line.strip())
+
+
+def _write_marker(root: Path, info: dict) -> None:
+    info = dict(info)
+    info["counts"] = {s: _count_lines(root / f"{s}.txt") for s in SPLITS}
+    data = (json.dumps(info, indent=2, sort_keys=True) + "\n").encode()
+    atomic_write_bytes(root / MARKER, lambda f: f.write(data))
+
+
+def is_complete(data_dir: str | os.PathLike) -> bool:
+    """Whether ``data_dir`` holds a whole data set: ``pic/`` and the three list files,
+    and, if LetterLab's marker is there, list files of the sizes it records."""
+    d = Path(data_dir)
+    if not (d / "pic").is_dir():
+        return False
+    if not all((d / f"{s}.txt").is_file() for s in SPLITS):
+        return False
+    marker = d / MARKER
+    if marker.is_file():
+        try:
+            counts = json.loads(marker.read_text(encoding="utf-8"))["counts"]
+            return all(_count_lines(d / f"{s}.txt") == int(counts[s]) for s in SPLITS)
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- generate
+
+def generate(out_dir: str | os.PathLike, seed: int = 0, count: int = DEFAULT_COUNT,
+             holdout_fonts: Iterable[str] = (), system_fonts: bool = False,
+             progress: Progress | None = None, cancel: Cancel | None = None,
+             workers: int | None = None) -> Path:
+    """Generate a data set of ``count`` samples in ``out_dir`` and return its path.
+
+    Args:
+        out_dir: the data set folder. If it exists it must be empty or a data set
+            (which is replaced only once the new one is complete).
+        seed: the same seed gives byte-identical list files and images.
+        count: total samples; 2/3 train, 1/6 validate, 1/6 test, each balanced over A-Z.
+        holdout_fonts: source names (see :func:`list_sources`, case-insensitive); if given,
+            validate and test come only from them and train never sees them.
+        system_fonts: also use outline fonts found on this machine.
+        progress: ``progress(done, total)`` in samples; ``done == total`` only at the end.
+        cancel: polled between chunks of :data:`CHUNK` samples; returning True stops,
+            removes the partial build and raises :class:`Cancelled`.
+        workers: processes to render with (default: 2 for big counts, 1 for small).
+            The result does not depend on it.
+
+    The arrays are cached for :func:`model.data.read_list` before the folder appears, so
+    the first load is instant.
+    """
+    try:
+        count = int(count)
+        seed = int(seed)
+    except (TypeError, ValueError):
+        raise LetterLabError("count and seed must be whole numbers") from None
+    if count < MIN_COUNT:
+        raise LetterLabError(f"count must be at least {MIN_COUNT} (one sample per letter per split), got {count}")
+    if seed < 0:
+        raise LetterLabError(f"seed must be zero or positive, got {seed}")
+    out_dir = Path(out_dir).expanduser().absolute()
+    sources = available_sources(system_fonts)
+    holdout = _resolve_holdout(sources, holdout_fonts)
+    _check_replaceable(out_dir)
+    plans = _plan(seed, count, sources, holdout)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    except OSError as e:
+        raise LetterLabError(f"cannot create the data set folder {out_dir}: {e}") from None
+    try:
+        _build(tmp, seed, count, sources, plans, progress, cancel,
+               workers if workers is not None else _default_workers(count))
+        _write_marker(tmp, {
+            "generator": "letterlab.synth", "version": GENERATOR_VERSION, "seed": seed,
+            "count": count, "holdout_fonts": sorted(holdout),
+            "sources": [s.name for s in sources],
+        })
+        _check_replaceable(out_dir)
+        _install(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if progress is not None:
+        progress(count, count)
+    return out_dir
+
+
+def _build(root: Path, seed: int, count: int, sources: list[Source], plans, progress, cancel,
+           workers: int) -> None:
+    tasks = []
+    for si, (split, labels, src) in enumerate(plans):
+        for start in range(0, len(labels), CHUNK):
+            tasks.append((str(root), seed, si, split, start, labels[start:start + CHUNK].tolist(),
+                          src[start:start + CHUNK].tolist()))
+
+    def check_cancel():
+        if cancel is not None and cancel():
+            raise Cancelled()
+
+    done = 0
+    check_cancel()
+    if workers <= 1:
+        _init_worker(sources)
+        for t in tasks:
+            done += _render_chunk(t)
+            if progress is not None:
+                progress(min(done, count - 1), count)
+            check_cancel()
+    else:
+        ctx = multiprocessing.get_context("spawn")  # fork is unsafe from a threaded GUI
+        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(sources,))
+        try:
+            for n in pool.imap(_render_chunk, tasks):
+                done += n
+                if progress is not None:
+                    progress(min(done, count - 1), count)
+                check_cancel()
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+    # Join the part lists into the split lists, then read each split back once: this
+    # checks every image and primes read_list's cache.
+    for split, labels, _ in plans:
+        parts = sorted(root.glob(f"{_part_name(split, 0)[:-6]}*.txt"))
+        data = b"".join(p.read_bytes() for p in parts)
+        atomic_write_bytes(root / f"{split}.txt", lambda f: f.write(data))
+        for p in parts:
+            p.unlink()
+    for split, labels, _ in plans:
+        check_cancel()
+        ds = read_list(root / f"{split}.txt")
+        if not np.array_equal(ds.y, labels):  # pragma: no cover - would be a bug here
+            raise DataError(f"{root / split}.txt: labels differ from the plan")
+
+
+def ensure_default_dataset(progress: Progress | None = None, cancel: Cancel | None = None) -> Path:
+    """The default data set's folder, generating it (seed 0, 60000 samples) if it is
+    missing or incomplete. Takes well under a minute on two cores."""
+    d = default_data_dir()
+    if is_complete(d):
+        return d
+    # An incomplete data set there is replaced once the new one is complete; a folder
+    # holding something else makes generate() refuse rather than delete it.
+    return generate(d, seed=0, count=DEFAULT_COUNT, progress=progress, cancel=cancel)
+
+
+# --------------------------------------------------------------------------- contact sheet
+
+def contact_sheet(out_png: str | os.PathLike, seed: int = 0, per_letter: int = 12,
+                  system_fonts: bool = False, zoom: int = 4) -> Path:
+    """Write a PNG grid of generated samples: one row per letter (labelled on the left),
+    ``per_letter`` samples per row, each 17x17 input enlarged ``zoom`` times
+    (nearest-neighbour), black ink on white, exactly as the network sees them.
+
+    Samples are drawn with the data set's source weights; the same seed gives the same sheet.
+    """
+    sources = available_sources(system_fonts)
+    w = np.array([s.weight for s in sources])
+    w /= w.sum()
+    cell = SIDE * zoom
+    gap = max(2, zoom)
+    label_w = 2 * cell // 3
+    width = label_w + per_letter * (cell + gap)
+    height = N_CLASSES * (cell + gap) + gap
+    sheet = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(sheet)
+    try:
+        font = ImageFont.load_default(int(cell * 0.6))
+    except TypeError:  # pragma: no cover - old Pillow
+        font = ImageFont.load_default()
+    for i, letter in enumerate(LETTERS):
+        y0 = gap + i * (cell + gap)
+        draw.text((label_w // 2, y0 + cell // 2), letter, fill=0, font=font, anchor="mm")
+        for k in range(per_letter):
+            rng = np.random.default_rng([seed, 7, i, k])
+            src = sources[int(rng.choice(len(sources), p=w))]
+            x = sample_input(src, letter, rng)
+            img = np.round(255.0 * (1.0 - x.reshape(SIDE, SIDE))).astype(np.uint8)
+            tile = Image.fromarray(img).resize((cell, cell), Image.Resampling.NEAREST)
+            x0 = label_w + k * (cell + gap)
+            sheet.paste(tile, (x0, y0))
+            draw.rectangle((x0 - 1, y0 - 1, x0 + cell, y0 + cell), outline=200)
+    out_png = Path(out_png)
+    atomic_write_bytes(out_png, lambda f: sheet.save(f, format="PNG", optimize=True))
+    return out_png
+
+
+# --------------------------------------------------------------------------- import
+
+def _find_root(d: Path) -> Path:
+    """The shallowest folder under ``d`` holding ``train.txt``."""
+    if (d / "train.txt").is_file():
+        return d
+    found = sorted((p.parent for p in d.rglob("train.txt")), key=lambda p: (len(p.parts), str(p)))
+    if not found:
+        raise DataError(f"{d}: no train.txt found (expected the tutorial's pic/ and list files)")
+    return found[0]
+
+
+def import_dataset(path: str | os.PathLike, dest: str | os.PathLike | None = None,
+                   progress: Progress | None = None) -> Path:
+    """Install the tutorial's ``data.tar.gz`` (or its extracted folder) as the active data set.
+
+    The archive is extracted (with tarfile's ``data`` filter: no absolute paths, no ``..``,
+    no links out of the folder) or the folder copied into a temporary folder beside
+    ``dest`` (default :func:`default_data_dir`), every list file and image is checked with
+    :func:`model.data.read_list` (which also builds the cache), and only then is it renamed
+    into place. On any problem a :class:`model.data.DataError` names it and nothing changes.
+    """
+    path = Path(path).expanduser()
+    dest = Path(dest).expanduser().absolute() if dest is not None else default_data_dir().absolute()
+    if not path.exists():
+        raise DataError(f"{path}: not found")
+    if dest.exists() and dest.resolve() == path.resolve():
+        raise DataError(f"{path} is already the active data set")
+    _check_replaceable(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.import-", dir=dest.parent))
+    try:
+        if path.is_dir():
+            root = _find_root(path)
+            shutil.copytree(root, tmp / "data", ignore=shutil.ignore_patterns(".*.cache.npz"))
+            root = tmp / "data"
+        else:
+            x = tmp / "x"
+            x.mkdir()
+            try:
+                with tarfile.open(path, "r:*") as tf:
+                    tf.extractall(x, filter="data")
+            except tarfile.FilterError as e:
+                raise DataError(f"{path}: unsafe entry in archive ({e})") from None
+            except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
+                raise DataError(f"{path}: not a readable .tar.gz archive ({e})") from None
+            root = _find_root(x)
+            for c in root.glob(".*.cache.npz"):
+                c.unlink()
+        for i, split in enumerate(SPLITS):
+            lp = root / f"{split}.txt"
+            if not lp.is_file():
+                raise DataError(f"{path}: {split}.txt is missing")
+            sub = None
+            if progress is not None:
+                sub = lambda d, t, i=i: progress(i * 1000 + (1000 * d) // max(t, 1), 3000)
+            try:
+                read_list(lp, progress=sub)
+            except DataError as e:
+                raise DataError(f"{path}: {e}") from None
+        _write_marker(root, {"generator": "imported", "from": str(path)})
+        _install(root, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
