@@ -282,6 +282,10 @@ def generate(out_dir: str | os.PathLike, seed: int = 0, count: int = DEFAULT_COU
             "generator": "letterlab.synth", "version": GENERATOR_VERSION, "seed": seed,
             "count": count, "holdout_fonts": sorted(holdout),
             "sources": [s.name for s in sources],
+            "samples_per_source": {
+                split: {sources[i].name: int(n) for i, n in
+                        zip(*np.unique(src, return_counts=True))}
+                for split, _, src in plans},
         })
         _check_replaceable(out_dir)
         _install(tmp, out_dir)

@@ -1,0 +1,151 @@
+"""The ``letterlab data`` subcommands: generate, sheet, import, sources.
+
+:func:`add_data_parser` registers them on the main CLI's subparsers; each subcommand's
+parser gets ``func=handler`` where ``handler(args) -> int`` returns the exit status.
+Problems raise :class:`model.LetterLabError` subclasses, which the main CLI prints as
+``letterlab: error: <message>`` (exit status 2).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from model import LetterLabError
+from model import synth
+
+
+class ProgressBar:
+    """A one-line text progress bar on a stream (stderr by default), throttled to ~10 Hz."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30) -> None:
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.start = time.perf_counter()
+        self._last = 0.0
+        self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done < total and now - self._last < (0.1 if self._tty else 2.0):
+            return
+        self._last = now
+        frac = done / total if total else 1.0
+        fill = int(round(self.width * frac))
+        bar = "#" * fill + "-" * (self.width - fill)
+        line = f"{self.label} [{bar}] {done}/{total} {now - self.start:5.1f}s"
+        if self._tty:
+            self.stream.write("\r" + line + ("\n" if done >= total else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _holdout(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    return tuple(s.strip() for s in text.split(",") if s.strip())
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    out = Path(args.out) if args.out else synth.default_data_dir()
+    bar = None if args.quiet else ProgressBar("generating")
+    t0 = time.perf_counter()
+    try:
+        path = synth.generate(out, seed=args.seed, count=args.count,
+                              holdout_fonts=_holdout(args.holdout_fonts),
+                              system_fonts=args.system_fonts, progress=bar)
+    except KeyboardInterrupt:
+        raise LetterLabError("generation interrupted; nothing was written") from None
+    n_tr, n_va, n_te = synth.split_sizes(args.count)
+    print(f"wrote {args.count} samples ({n_tr} train, {n_va} validate, {n_te} test) to {path} "
+          f"in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_sheet(args: argparse.Namespace) -> int:
+    path = synth.contact_sheet(args.out, seed=args.seed, per_letter=args.per_letter,
+                               system_fonts=args.system_fonts)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    bar = None if args.quiet else ProgressBar("checking")
+    path = synth.import_dataset(args.path, dest=args.dest, progress=bar)
+    print(f"installed {args.path} as the active data set in {path}")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from model.synth_glyphs import available_sources
+
+    for s in available_sources(args.system_fonts):
+        where = f"  {s.path}" if s.path else ""
+        print(f"{s.name:24s} {s.kind:8s} {100 * s.weight:5.1f}%{where}")
+    return 0
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < synth.MIN_COUNT:
+        raise argparse.ArgumentTypeError(f"must be at least {synth.MIN_COUNT}")
+    return n
+
+
+def _seed(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be zero or positive")
+    return n
+
+
+def add_data_parser(subparsers) -> argparse.ArgumentParser:
+    """Register ``data`` and its subcommands on ``subparsers`` (from ``add_subparsers``)."""
+    p = subparsers.add_parser("data", help="generate, inspect or import the letter data set",
+                              description="Generate, inspect or import the letter data set.")
+    sub = p.add_subparsers(dest="data_command", metavar="COMMAND")
+    sub.required = True
+
+    g = sub.add_parser("generate", help="generate a data set (default: the app's data folder)",
+                       description="Generate a data set of 17x17 letters in the tutorial's format.")
+    g.add_argument("--out", metavar="DIR", help=f"data set folder (default: {synth.default_data_dir()})")
+    g.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    g.add_argument("--count", type=_count, default=synth.DEFAULT_COUNT,
+                   help="samples in total, 2/3 train, 1/6 validate, 1/6 test (default 60000)")
+    g.add_argument("--holdout-fonts", metavar="A,B",
+                   help="glyph sources used only for validate/test (see 'letterlab data sources')")
+    g.add_argument("--system-fonts", action="store_true", help="also use fonts installed on this machine")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    g.set_defaults(func=cmd_generate)
+
+    s = sub.add_parser("sheet", help="write a contact sheet PNG of generated samples",
+                       description="Write a PNG grid of generated samples, one row per letter.")
+    s.add_argument("--out", metavar="PNG", default="contact_sheet.png", help="output file (default contact_sheet.png)")
+    s.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    s.add_argument("--per-letter", type=int, default=12, help="samples per letter (default 12)")
+    s.add_argument("--system-fonts", action="store_true", help="also use fonts installed on this machine")
+    s.set_defaults(func=cmd_sheet)
+
+    i = sub.add_parser("import", help="install the tutorial's data.tar.gz (or folder) as the data set",
+                       description="Check and install the tutorial's data.tar.gz or its extracted "
+                                   "folder as the active data set.")
+    i.add_argument("path", metavar="PATH", help="data.tar.gz or a folder holding train.txt and pic/")
+    i.add_argument("--dest", metavar="DIR", help=argparse.SUPPRESS)
+    i.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    i.set_defaults(func=cmd_import)
+
+    r = sub.add_parser("sources", help="list the glyph sources (names for --holdout-fonts)",
+                       description="List the glyph sources and their share of the samples.")
+    r.add_argument("--system-fonts", action="store_true", help="include fonts installed on this machine")
+    r.set_defaults(func=cmd_sources)
+    return p
