@@ -16,7 +16,7 @@ from .state import AppState
 from .worker import Worker
 
 THUMB = 68        # 17 × 4, nearest-neighbour
-CELL = 23
+CELL = 21
 
 
 def _named(w, name: str):
@@ -142,6 +142,7 @@ class MistakesTab(QWidget):
         self.evaluation: Evaluation | None = None
         self.worker: Worker | None = None
         self._pending = False
+        self._shut_down = False
         self._generation = 0
 
         self.summary = _named(QLabel("No evaluation yet."), "mistakesSummary")
@@ -229,6 +230,8 @@ class MistakesTab(QWidget):
     def refresh(self) -> None:
         """Re-evaluate the active network on the validation split (in the background)."""
         self._generation += 1
+        if self._shut_down:
+            return
         net, data = self.state.network, self.state.validation
         if net is None or data is None:
             self.evaluation = None
@@ -267,6 +270,7 @@ class MistakesTab(QWidget):
             self.refresh()
 
     def shutdown(self, timeout_ms: int = 30000) -> None:
+        self._shut_down = True
         self._pending = False
         if self.worker is not None:
             self.worker.stop_and_wait(timeout_ms)

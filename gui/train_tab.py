@@ -85,6 +85,7 @@ class TrainTab(QWidget):
         self.runs: list[RunPlot] = []
         self.current: RunPlot | None = None
         self._applying_preset = False
+        self._shut_down = False
         self._n_batches = 0
         self._epochs = 0
         self._build_controls()
@@ -410,14 +411,15 @@ class TrainTab(QWidget):
             self._set_status("Stopping after this batch…")
 
     def shutdown(self, timeout_ms: int = 30000) -> None:
-        """Stop and join the worker (window closing)."""
+        """Stop and join the worker (window closing); later results are ignored."""
+        self._shut_down = True
         if self.worker is not None:
             self.worker.stop_and_wait(timeout_ms)
             self._on_finished()
 
     def _on_items(self, items: list) -> None:
         run = self.current
-        if run is None:
+        if run is None or self._shut_down:
             return
         for ev in items:
             if isinstance(ev, BatchEvent):

@@ -126,6 +126,15 @@ def _isolated_environment(tmp_path_factory, data_dir):
 
 
 @pytest.fixture(autouse=True)
+def fresh_settings():
+    """Every test starts from empty settings (a test of persistence writes them)."""
+    from PySide6.QtCore import QSettings
+
+    QSettings("LetterLab", "LetterLab").clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def no_thread_left_running():
     """Fail any test that leaves a worker thread running (after joining it, so the
     interpreter never sees 'QThread destroyed while running')."""
