@@ -35,9 +35,9 @@ from .preprocess import DEFAULT_PEN_FRACTION, normalize
 #: Side of the square canvas each sample is drawn on before normalisation, in pixels.
 CANVAS = 112
 #: Pen width as a fraction of the letter's height: (low, high) of the log-normal's clip.
-PEN_FRACTION_RANGE = (0.05, 0.16)
+PEN_FRACTION_RANGE = (0.045, 0.2)
 #: Log-normal spread of the pen fraction around :data:`DEFAULT_PEN_FRACTION`.
-PEN_FRACTION_SIGMA = 0.28
+PEN_FRACTION_SIGMA = 0.3
 
 HERSHEY_FONTS = ("futural", "futuram", "rowmans", "rowmand", "rowmant", "timesr", "timesrb",
                  "timesi", "timesib", "cursive", "scripts", "scriptc")
@@ -300,6 +300,20 @@ def _densify(stroke: np.ndarray, step: float) -> np.ndarray:
     return np.vstack([pts, stroke[-1:]])
 
 
+def _extend_ends(p: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """Move a polyline's two ends along their own direction by ``delta`` (start, end):
+    positive overshoots a join, negative stops short of it (an ``O`` left open)."""
+    if len(p) < 2:
+        return p
+    p = p.copy()
+    for end, nxt, d in ((0, 1, delta[0]), (-1, -2, delta[1])):
+        t = p[end] - p[nxt]
+        n = np.hypot(*t)
+        if n > 1e-9:
+            p[end] = p[end] + t / n * max(d, -0.9 * n)
+    return p
+
+
 def _smooth_field(rng: np.random.Generator, amp: float, n_waves: int = 3):
     """A smooth random displacement field ``d(p)`` (sum of plane waves), amplitude ~amp."""
     k = rng.uniform(0.5, 1.6, n_waves) * 2 * np.pi          # spatial frequency, per height
@@ -326,6 +340,7 @@ class Variation:
     elastic: float      # amplitude of the smooth warp
     wobble: float       # amplitude of each stroke's own wobble
     shift: float        # std of each stroke's own displacement
+    overshoot: float    # std of how far stroke ends over- or undershoot
     pen: float          # pen width / letter height
     height_px: float    # letter height on the canvas
     cx: float           # letter centre on the canvas, pixels
@@ -346,6 +361,7 @@ def sample_variation(rng: np.random.Generator, kind: str) -> Variation:
         elastic=float(rng.uniform(0.0, 0.045)),
         wobble=float(rng.uniform(0.0, 0.025)) if kind != "font" else 0.0,
         shift=float(rng.uniform(0.0, 0.025)),
+        overshoot=float(rng.uniform(0.0, 0.04)),
         pen=pen, height_px=float(height), cx=float(cx), cy=float(cy),
     )
 
@@ -366,6 +382,7 @@ def _vary_strokes(strokes: list[np.ndarray], v: Variation, rng: np.random.Genera
     for s in strokes:
         p = _densify(s, 0.04)
         if not rigid:
+            p = _extend_ends(p, np.clip(rng.normal(0, v.overshoot, 2), -0.035, 0.07))
             p = p + rng.normal(0, v.shift, 2)
             if v.wobble > 0 and len(p) > 2:
                 arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(p, axis=0).T))])
