@@ -13,10 +13,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressDialog, QTabWidget)
 
-from model import LetterLabError
+from model import LetterLabError, synth
 from model.weights import WeightsError, load_weights, save_weights
 
-from . import _compat
 from .draw_tab import DrawTab
 from .jobs import DataReady, Status, data_job
 from .mistakes_tab import MistakesTab
@@ -151,9 +150,9 @@ class MainWindow(QMainWindow):
         if self.data_worker is not None:
             return
         self.data_error = None
-        creating = not _compat.is_complete(_compat.default_data_dir())
+        creating = not synth.is_complete(synth.default_data_dir())
         if creating and not create:
-            self.data_error = f"no data set at {_compat.default_data_dir()}"
+            self.data_error = f"no data set at {synth.default_data_dir()}"
             self.statusBar().showMessage(f"No data set: {self.data_error}")
             return
         cancel = lambda: self.data_worker is not None and self.data_worker.stopping  # noqa: E731

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from . import _compat
+from model.preprocess import DEFAULT_PEN_FRACTION
 
 CANVAS_SIDE = 320
 #: A letter drawn to fill the canvas comfortably is about this tall.
@@ -20,7 +20,7 @@ TYPICAL_LETTER_FRACTION = 0.6
 
 def default_pen_width(side: int = CANVAS_SIDE) -> float:
     """Pen width that matches the generated data: pen fraction × typical letter height."""
-    return max(1.0, _compat.DEFAULT_PEN_FRACTION * TYPICAL_LETTER_FRACTION * side)
+    return max(1.0, DEFAULT_PEN_FRACTION * TYPICAL_LETTER_FRACTION * side)
 
 
 class Canvas(QWidget):

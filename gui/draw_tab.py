@@ -8,8 +8,8 @@ from PySide6.QtWidgets import (QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from model import LETTERS, SIDE
+from model.preprocess import EmptyImageError, normalize
 
-from . import _compat
 from .canvas import Canvas
 from .state import AppState
 
@@ -155,8 +155,8 @@ class DrawTab(QWidget):
         x = None
         if not self.canvas.is_empty():
             try:
-                x = _compat.normalize(self.canvas.to_array())
-            except _compat.EmptyImageError:
+                x = normalize(self.canvas.to_array())
+            except EmptyImageError:
                 x = None
         self.last_input = x
         if x is None:

@@ -12,11 +12,11 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from model import synth
 from model.data import Dataset, load_split
 from model.network import Network
 from model.training import DoneEvent, Trainer, TrainConfig
 
-from . import _compat
 
 Progress = Callable[[int, int], None]
 
@@ -135,14 +135,14 @@ def data_job(progress: Progress, cancel: Callable[[], bool], load_progress: Prog
              create: bool = True) -> Iterator[object]:
     """Make sure the default data set exists (creating it if ``create``), then load its
     validation split. Cancelling the creation ends the job without a result."""
-    root = Path(_compat.default_data_dir())
-    if not _compat.is_complete(root):
+    root = Path(synth.default_data_dir())
+    if not synth.is_complete(root):
         if not create:
             raise FileNotFoundError(root)
         yield Status("Creating the letter data set…")
         try:
-            root = Path(_compat.ensure_default_dataset(progress=progress, cancel=cancel))
-        except _compat.Cancelled:
+            root = Path(synth.ensure_default_dataset(progress=progress, cancel=cancel))
+        except synth.Cancelled:
             return
     if cancel():
         return

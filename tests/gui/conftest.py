@@ -38,9 +38,9 @@ def letter_strokes(letter: str, font: str = "futural") -> list[np.ndarray]:
 def render_strokes(strokes, size: int = 96, height: float = 0.6, pen_fraction: float | None = None,
                    rng: np.random.Generator | None = None) -> np.ndarray:
     """Draw strokes black-on-white with a round pen; optional random jitter. ``(size, size)`` uint8."""
-    from gui import _compat
+    from model.preprocess import DEFAULT_PEN_FRACTION
 
-    pen_fraction = _compat.DEFAULT_PEN_FRACTION if pen_fraction is None else pen_fraction
+    pen_fraction = DEFAULT_PEN_FRACTION if pen_fraction is None else pen_fraction
     a = np.eye(2)
     shift = np.zeros(2)
     h = height * size
@@ -66,7 +66,7 @@ def render_strokes(strokes, size: int = 96, height: float = 0.6, pen_fraction: f
 
 def make_dataset(root: Path, per_letter: dict[str, int], seed: int = 0) -> Path:
     """Write a small data set in the tutorial's format (train/validate/test)."""
-    from gui import _compat
+    from model.preprocess import normalize
 
     rng = np.random.default_rng(seed)
     glyphs = {(c, f): letter_strokes(c, f) for c in LETTERS for f in TEST_FONTS}
@@ -76,7 +76,7 @@ def make_dataset(root: Path, per_letter: dict[str, int], seed: int = 0) -> Path:
             for i in range(n):
                 font = TEST_FONTS[i % len(TEST_FONTS)]
                 img = render_strokes(glyphs[c, font], rng=rng)
-                rows.append(_compat.normalize(img))
+                rows.append(normalize(img))
                 names.append(f"{split}_{c}_{i:03d}")
                 labels.append(k)
         write_split(root, split, names, rows, labels)

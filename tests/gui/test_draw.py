@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from gui import _compat
+from model.preprocess import normalize
 from gui.canvas import TYPICAL_LETTER_FRACTION
 
 
@@ -46,7 +46,7 @@ def test_drawn_letter_is_recognised(window, qtbot, strokes_for, letter):
     probs = window.draw_tab.last_probabilities
     assert probs is not None and abs(float(probs.sum()) - 1.0) < 1e-4
     # The preview shows exactly what the network received: the shared normalize of the canvas.
-    x = _compat.normalize(canvas.to_array())
+    x = normalize(canvas.to_array())
     np.testing.assert_array_equal(window.draw_tab.last_input, x)
     assert not find(window, QLabel, "inputPreview").pixmap().isNull()
 
@@ -86,8 +86,8 @@ def test_canvas_matches_generated_letter(window, qtbot, strokes_for, render):
     canvas = window.draw_tab.canvas
     strokes = strokes_for("E", "futural")
     drag_strokes(qtbot, canvas, strokes)
-    drawn = _compat.normalize(canvas.to_array()).reshape(17, 17)
-    made = _compat.normalize(render(strokes, size=canvas.width(),
+    drawn = normalize(canvas.to_array()).reshape(17, 17)
+    made = normalize(render(strokes, size=canvas.width(),
                                     height=TYPICAL_LETTER_FRACTION)).reshape(17, 17)
     assert np.abs(drawn - made).mean() < 0.08
     assert abs(drawn.sum() - made.sum()) / made.sum() < 0.2
