@@ -126,7 +126,7 @@ def _crop_ink(image) -> np.ndarray | None:
 
     Works on 8-bit ink throughout (the data set's PNGs are 8-bit anyway): for uint8 input
     the box is found on the raw bytes and only the crop is converted, which keeps a
-    280x280 canvas around 100 microseconds.
+    280x280 canvas at about 150 microseconds (``np.median`` alone would take 70).
     """
     a = _as_array(image)
     if a.size == 0:

@@ -397,6 +397,10 @@ def contact_sheet(out_png: str | os.PathLike, seed: int = 0, per_letter: int = 1
             draw.rectangle((x0 - 1, y0 - 1, x0 + cell, y0 + cell), outline=200)
     out_png = Path(out_png)
     atomic_write_bytes(out_png, lambda f: sheet.save(f, format="PNG", optimize=True))
+    try:
+        os.chmod(out_png, 0o644)  # a picture to share, not a private temp file
+    except OSError:  # pragma: no cover
+        pass
     return out_png
 
 
@@ -444,8 +448,11 @@ def import_dataset(path: str | os.PathLike, dest: str | os.PathLike | None = Non
                     tf.extractall(x, filter="data")
             except tarfile.FilterError as e:
                 raise DataError(f"{path}: unsafe entry in archive ({e})") from None
+            except tarfile.ReadError:
+                raise DataError(f"{path}: not a readable .tar.gz archive") from None
             except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
-                raise DataError(f"{path}: not a readable .tar.gz archive ({e})") from None
+                detail = (str(e).splitlines() or [type(e).__name__])[0]
+                raise DataError(f"{path}: not a readable .tar.gz archive ({detail})") from None
             root = _find_root(x)
             for c in root.glob(".*.cache.npz"):
                 c.unlink()
