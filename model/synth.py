@@ -201,6 +201,25 @@ def _install(built: Path, dest: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+#: Leftover build folders older than this (seconds) are from a crash and are removed.
+STALE_AFTER = 3600
+
+
+def _remove_stale(dest: Path) -> None:
+    """Delete hidden ``.NAME.tmp-*``, ``.NAME.old-*`` and ``.NAME.import-*`` folders beside
+    ``dest`` left by a crash (a run in progress touches its folder far more often)."""
+    import time
+
+    now = time.time()
+    for kind in ("tmp", "old", "import"):
+        for p in dest.parent.glob(f".{dest.name}.{kind}-*"):
+            try:
+                if p.is_dir() and now - p.stat().st_mtime > STALE_AFTER:
+                    shutil.rmtree(p, ignore_errors=True)
+            except OSError:
+                pass
+
+
 def _count_lines(p: Path) -> int:
     with open(p, "rb") as f:
         return sum(1 for line in f if line.strip())
@@ -272,6 +291,7 @@ def generate(out_dir: str | os.PathLike, seed: int = 0, count: int = DEFAULT_COU
     plans = _plan(seed, count, sources, holdout)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(out_dir)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     except OSError as e:
         raise LetterLabError(f"cannot create the data set folder {out_dir}: {e}") from None
@@ -434,6 +454,7 @@ def import_dataset(path: str | os.PathLike, dest: str | os.PathLike | None = Non
         raise DataError(f"{path} is already the active data set")
     _check_replaceable(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(dest)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.import-", dir=dest.parent))
     try:
         if path.is_dir():

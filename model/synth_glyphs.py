@@ -352,7 +352,6 @@ def sample_variation(rng: np.random.Generator, kind: str) -> Variation:
     lo, hi = PEN_FRACTION_RANGE
     pen = float(np.clip(DEFAULT_PEN_FRACTION * np.exp(rng.normal(0, PEN_FRACTION_SIGMA)), lo, hi))
     height = rng.uniform(0.45, 0.72) * CANVAS
-    margin = 0.5 * height
     cx, cy = rng.uniform(CANVAS / 2 - 0.12 * CANVAS, CANVAS / 2 + 0.12 * CANVAS, 2)
     return Variation(
         stretch=float(np.clip(np.exp(rng.normal(0, 0.14)), 0.72, 1.35)),

@@ -154,6 +154,17 @@ def test_cancel_leaves_nothing_and_keeps_the_old_set(tmp_path, small_set):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]
 
 
+def test_stale_leftovers_of_a_crash_are_removed(tmp_path):
+    stale = tmp_path / ".s.tmp-crashed"
+    (stale / "pic").mkdir(parents=True)
+    old = time.time() - 2 * synth.STALE_AFTER
+    os.utime(stale, (old, old))
+    fresh = tmp_path / ".s.tmp-running"          # another run in progress: left alone
+    fresh.mkdir()
+    synth.generate(tmp_path / "s", count=78)
+    assert not stale.exists() and fresh.exists()
+
+
 def test_progress_reaches_total_once_at_the_end(tmp_path):
     seen = []
     synth.generate(tmp_path / "p", count=78, progress=lambda d, t: seen.append((d, t)))
