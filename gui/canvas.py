@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from model.preprocess import DEFAULT_PEN_FRACTION
 
-CANVAS_SIDE = 320
+CANVAS_SIDE = 400
 #: A letter drawn to fill the canvas comfortably is about this tall.
 TYPICAL_LETTER_FRACTION = 0.6
 
@@ -186,4 +186,6 @@ class Canvas(QWidget):
         p = QPainter(self)
         r = e.rect()
         p.drawImage(r, self._image, r)
+        p.setPen(QColor(150, 150, 150))      # a frame, drawn on the widget, not the image
+        p.drawRect(self.rect().adjusted(0, 0, -1, -1))
         p.end()

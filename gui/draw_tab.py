@@ -158,9 +158,11 @@ class DrawTab(QWidget):
         left.addLayout(tools)
         left.addStretch(1)
 
+        guess_box.setMaximumWidth(620)
         lay = QHBoxLayout(self)
         lay.addLayout(left)
         lay.addWidget(guess_box, 1)
+        lay.addStretch(0)
 
         # Live guess while drawing: at most ~20 per second; at once when a stroke ends.
         self._throttle = QTimer(self)

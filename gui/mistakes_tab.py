@@ -17,6 +17,7 @@ from .worker import Worker
 
 THUMB = 68        # 17 × 4, nearest-neighbour
 CELL = 21
+GRID = QSize(THUMB + 70, THUMB + 30)
 
 
 def _named(w, name: str):
@@ -123,6 +124,9 @@ class MistakesModel(QAbstractListModel):
                     THUMB, THUMB, Qt.IgnoreAspectRatio, Qt.FastTransformation))
                 self._pixmaps[i] = pm
             return pm
+        if role == Qt.SizeHintRole:
+            # Every cell the full grid size, so no caption is elided to the first one's width.
+            return GRID
         if role == Qt.ToolTipRole:
             name = self.paths[i] if i < len(self.paths) else f"#{i}"
             return f"{name}\n{self.caption(i)}"
@@ -168,12 +172,13 @@ class MistakesTab(QWidget):
         self.matrix.setSelectionMode(QAbstractItemView.SingleSelection)
         self.matrix.setEditTriggers(QAbstractItemView.NoEditTriggers)
         small = QFont(self.matrix.font())
-        small.setPointSize(max(6, small.pointSize() - 2))
+        small.setPointSize(max(6, small.pointSize() - 3))
         self.matrix.setFont(small)
+        self.matrix.setTextElideMode(Qt.ElideNone)    # "380" rather than "..."
         for h in (self.matrix.horizontalHeader(), self.matrix.verticalHeader()):
             h.setSectionResizeMode(QHeaderView.Fixed)
+            h.setMinimumSectionSize(CELL)     # first: the default size is clamped to it
             h.setDefaultSectionSize(CELL)
-            h.setMinimumSectionSize(CELL)
         self.matrix.horizontalHeader().setFixedHeight(CELL)
         self.matrix.verticalHeader().setFixedWidth(CELL)
         side = 26 * CELL + CELL + 4
@@ -188,10 +193,14 @@ class MistakesTab(QWidget):
         self.gallery.setModel(self.gallery_model)
         self.gallery.setViewMode(QListView.IconMode)
         self.gallery.setIconSize(QSize(THUMB, THUMB))
-        self.gallery.setGridSize(QSize(THUMB + 40, THUMB + 28))
+        self.gallery.setGridSize(GRID)
         self.gallery.setUniformItemSizes(True)
+        self.gallery.setWordWrap(True)         # captions wrap instead of being elided
+        self.gallery.setTextElideMode(Qt.ElideNone)
         self.gallery.setResizeMode(QListView.Adjust)
         self.gallery.setMovement(QListView.Static)
+        self.gallery.setLayoutMode(QListView.Batched)   # thousands of mistakes: lay out in steps
+        self.gallery.setBatchSize(400)
         self.gallery.setWrapping(True)
         self.gallery.setSelectionMode(QAbstractItemView.SingleSelection)
         self.gallery.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -286,8 +295,8 @@ class MistakesTab(QWidget):
             return
         n = len(ev.labels)
         wrong = len(ev.wrong)
-        self.summary.setText(f"Validation accuracy {100 * ev.accuracy:.2f} % — {wrong} of {n} images misread "
-                             f"({self.state.source})")
+        source = f"  ·  {self.state.source}" if self.state.source else ""
+        self.summary.setText(f"Validation accuracy {100 * ev.accuracy:.2f} % — {wrong} of {n} images misread{source}")
         self.matrix_model.set_matrix(ev.confusion())
         self._refilter()
 

@@ -507,8 +507,7 @@ class TrainTab(QWidget):
     def _on_result(self, r: TrainingResult) -> None:
         done = r.done
         meta = dict(r.metadata)
-        where = "trained in this window"
-        self.state.set_model(r.network, meta, source=f"{r.config.preset} net {where} (unsaved)")
+        self.state.set_model(r.network, meta, source=f"{r.config.preset} net, trained in this window (unsaved)")
         acc = "" if done.val_accuracy is None else f" Validation accuracy {100 * done.val_accuracy:.1f} %."
         if done.reason == "diverged":
             self._set_status(f"Diverged: {done.message}", error=True)
