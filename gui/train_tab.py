@@ -73,6 +73,20 @@ class RunPlot:
     dirty: set = field(default_factory=set)     # keys of series with new points
 
 
+def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
+    """Ticks for a log10 axis spanning ``lo..hi`` (in log10 units): 1-2-5 steps, thinned
+    to at most ~8 labels (pyqtgraph's own minor log labels overlap in short ranges)."""
+    values = []
+    for mantissas in ((1, 2, 5), (1, 3), (1,)):
+        values = [m * 10.0 ** e for e in range(math.floor(lo) - 1, math.ceil(hi) + 2) for m in mantissas
+                  if lo <= math.log10(m * 10.0 ** e) <= hi]
+        if len(values) <= 8:
+            break
+    if len(values) > 8:
+        values = values[::-(-len(values) // 8)]
+    return [[(math.log10(v), f"{v:g}") for v in values], []]
+
+
 def format_seconds(s: float) -> str:
     s = max(0, int(round(s)))
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
@@ -296,6 +310,7 @@ class TrainTab(QWidget):
         self.loss_plot.getPlotItem().setLogMode(y=True)
         self.gradient_plot.getPlotItem().setLogMode(y=True)
         self.loss_plot.getPlotItem().disableAutoRange()
+
         self.gradient_plot.getPlotItem().disableAutoRange()
         self.accuracy_plot.getPlotItem().setYRange(0, 100)
         self.loss_legend = self.loss_plot.getPlotItem().addLegend(offset=(-10, 10))
@@ -361,6 +376,7 @@ class TrainTab(QWidget):
         if hi - lo < 1e-3:
             lo, hi = lo - 0.5, hi + 0.5
         plot.getPlotItem().getViewBox().setRange(xRange=(0, max(xmax, 1e-3)), yRange=(lo, hi), padding=0.04)
+        plot.getPlotItem().getAxis("left").setTicks(log_ticks(lo, hi))
 
     def redraw(self, group: str | None = None) -> None:
         """Push new points to the curves: the loss and accuracy plots (``group='loss'``),
