@@ -27,6 +27,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import tarfile
 import tempfile
 import zlib
@@ -151,6 +152,47 @@ def _render_chunk(task) -> int:
 
 def _part_name(split: str, start: int) -> str:
     return f".part-{split}-{start:06d}"
+
+
+def _can_spawn() -> bool:
+    """Whether worker processes can start: a spawned child re-imports the main script,
+    which fails for code read from stdin and in frozen apps."""
+    if getattr(sys, "frozen", False):
+        return False
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.isfile(main_file)
+
+
+def _render_in_processes(tasks: list, sources: list[Source], workers: int,
+                         chunk_done: Callable[[int], None]) -> list:
+    """Render ``tasks`` in ``workers`` spawned processes (fork is unsafe from a threaded
+    GUI). Returns the tasks still to do: none, or -- if the workers could not start (a
+    main script without an ``if __name__ == "__main__"`` guard) -- those not finished,
+    for the caller to render in this process; the result is the same either way.
+
+    ``chunk_done`` may raise (cancel): running chunks are waited for, queued ones dropped,
+    so no worker writes into the build folder after this returns.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = multiprocessing.get_context("spawn")
+    ex = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(sources,))
+    finished = 0
+    try:
+        futures = [ex.submit(_render_chunk, t) for t in tasks]
+        for f in futures:
+            n = f.result()
+            finished += 1
+            chunk_done(n)
+    except BrokenProcessPool:
+        ex.shutdown(wait=True, cancel_futures=True)
+        return tasks[finished:]
+    except BaseException:
+        ex.shutdown(wait=True, cancel_futures=True)
+        raise
+    ex.shutdown(wait=True)
+    return []
 
 
 def _default_workers(count: int) -> int:
@@ -330,29 +372,22 @@ def _build(root: Path, seed: int, count: int, sources: list[Source], plans, prog
             raise Cancelled()
 
     done = 0
+
+    def chunk_done(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(min(done, count - 1), count)
+        check_cancel()
+
     check_cancel()
-    if workers <= 1:
+    remaining = tasks
+    if workers > 1 and _can_spawn():
+        remaining = _render_in_processes(tasks, sources, workers, chunk_done)
+    if remaining:
         _init_worker(sources)
-        for t in tasks:
-            done += _render_chunk(t)
-            if progress is not None:
-                progress(min(done, count - 1), count)
-            check_cancel()
-    else:
-        ctx = multiprocessing.get_context("spawn")  # fork is unsafe from a threaded GUI
-        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(sources,))
-        try:
-            for n in pool.imap(_render_chunk, tasks):
-                done += n
-                if progress is not None:
-                    progress(min(done, count - 1), count)
-                check_cancel()
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
+        for t in remaining:
+            chunk_done(_render_chunk(t))
     # Join the part lists into the split lists, then read each split back once: this
     # checks every image and primes read_list's cache.
     for split, labels, _ in plans:
