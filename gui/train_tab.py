@@ -71,6 +71,7 @@ class RunPlot:
     curves: dict[str, pg.PlotDataItem] = field(default_factory=dict)
     series: dict[str, Series] = field(default_factory=dict)
     dirty: set = field(default_factory=set)     # keys of series with new points
+    label: str = ""
 
 
 def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
@@ -322,7 +323,7 @@ class TrainTab(QWidget):
         self._plots_widget = QWidget()
         self._plots_widget.setLayout(grid)
 
-    def _new_run_plot(self, n_layers: int, sizes: list[int]) -> RunPlot:
+    def _new_run_plot(self, n_layers: int, sizes: list[int], label: str = "") -> RunPlot:
         # Fade the earlier runs, keep them visible.
         for run in self.runs:
             for name, c in run.curves.items():
@@ -330,7 +331,13 @@ class TrainTab(QWidget):
                 c.setSymbol(None)
         self.loss_legend.clear()
         self.gradient_legend.clear()
-        run = RunPlot()
+        if self.runs:
+            # One legend entry for the faded curves: what the latest earlier run was.
+            prev = self.runs[-1]
+            text = f"earlier: {prev.label}" if len(self.runs) == 1 else f"earlier runs ({len(self.runs)}), last: {prev.label}"
+            self.loss_legend.addItem(prev.curves["batch_loss"], text)
+            self.gradient_legend.addItem(prev.curves["grad0"], text)
+        run = RunPlot(label=label)
         lp, ap, gp = (self.loss_plot.getPlotItem(), self.accuracy_plot.getPlotItem(),
                       self.gradient_plot.getPlotItem())
         run.curves["batch_loss"] = lp.plot(pen=pg.mkPen("#7fa7d0", width=1), name="batch")
@@ -444,7 +451,8 @@ class TrainTab(QWidget):
             return
         self._epochs = cfg.epochs
         self._n_batches = 0
-        self.current = self._new_run_plot(len(cfg.hidden) + 1, cfg.spec.sizes)
+        self.current = self._new_run_plot(len(cfg.hidden) + 1, cfg.spec.sizes,
+                                          f"{cfg.spec.describe()}, lr {cfg.lr:g}")
         self.progress.setRange(0, 0)   # busy until the first batch
         self.progress.setFormat("Loading…")
         self._set_status(f"Starting {cfg.spec.describe()}, lr {cfg.lr:g}, batch {cfg.batch_size}…")
