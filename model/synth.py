@@ -133,11 +133,12 @@ def _init_worker(sources: list[Source]) -> None:
     _worker_sources = list(sources)
 
 
-def _render_chunk(task) -> int:
-    """Render samples ``start:stop`` of one split and write them with ``write_split``.
+def _render_chunk(task) -> tuple[int, int, np.ndarray]:
+    """Render samples ``start:start+n`` of one split and write them with ``write_split``.
 
     Writes ``pic/<split>-NNNNN.png`` and a part list ``.part-<split>-NNNNNN.txt`` that the
-    parent joins into ``<split>.txt``. Returns the number of samples written.
+    parent joins into ``<split>.txt``. Returns ``(split index, start, ink)`` where ``ink``
+    is ``(n, 289)`` uint8, 255 - the PNG pixels (ink 255), for the parent's array cache.
     """
     root, seed, si, split, start, labels, src_idx = task
     images = np.empty((len(labels), SIDE * SIDE), np.float32)
@@ -145,9 +146,10 @@ def _render_chunk(task) -> int:
         j = start + k
         rng = np.random.default_rng([seed, 1, si, j])
         images[k] = sample_input(_worker_sources[s], LETTERS[label], rng)
+    png = np.round(255.0 * (1.0 - np.clip(images, 0.0, 1.0))).astype(np.uint8)  # as to_png_array
     write_split(root, _part_name(split, start), [_name(split, start + k) for k in range(len(labels))],
-                images, labels)
-    return len(labels)
+                png, labels)
+    return si, start, 255 - png
 
 
 def _part_name(split: str, start: int) -> str:
@@ -164,7 +166,7 @@ def _can_spawn() -> bool:
 
 
 def _render_in_processes(tasks: list, sources: list[Source], workers: int,
-                         chunk_done: Callable[[int], None]) -> list:
+                         chunk_done: Callable[[tuple], None]) -> list:
     """Render ``tasks`` in ``workers`` spawned processes (fork is unsafe from a threaded
     GUI). Returns the tasks still to do: none, or -- if the workers could not start (a
     main script without an ``if __name__ == "__main__"`` guard) -- those not finished,
@@ -182,9 +184,9 @@ def _render_in_processes(tasks: list, sources: list[Source], workers: int,
     try:
         futures = [ex.submit(_render_chunk, t) for t in tasks]
         for f in futures:
-            n = f.result()
+            result = f.result()
             finished += 1
-            chunk_done(n)
+            chunk_done(result)
     except BrokenProcessPool:
         ex.shutdown(wait=True, cancel_futures=True)
         return tasks[finished:]
@@ -372,10 +374,13 @@ def _build(root: Path, seed: int, count: int, sources: list[Source], plans, prog
             raise Cancelled()
 
     done = 0
+    inks = [np.zeros((len(labels), SIDE * SIDE), np.uint8) for _, labels, _ in plans]
 
-    def chunk_done(n: int) -> None:
+    def chunk_done(result: tuple[int, int, np.ndarray]) -> None:
         nonlocal done
-        done += n
+        si, start, ink = result
+        inks[si][start:start + len(ink)] = ink
+        done += len(ink)
         if progress is not None:
             progress(min(done, count - 1), count)
         check_cancel()
@@ -388,19 +393,36 @@ def _build(root: Path, seed: int, count: int, sources: list[Source], plans, prog
         _init_worker(sources)
         for t in remaining:
             chunk_done(_render_chunk(t))
-    # Join the part lists into the split lists, then read each split back once: this
-    # checks every image and primes read_list's cache.
+    # Join the part lists into the split lists.
     for split, labels, _ in plans:
         parts = sorted(root.glob(f"{_part_name(split, 0)[:-6]}*.txt"))
         data = b"".join(p.read_bytes() for p in parts)
         atomic_write_bytes(root / f"{split}.txt", lambda f: f.write(data))
         for p in parts:
             p.unlink()
-    for split, labels, _ in plans:
+    for (split, labels, _), ink in zip(plans, inks):
         check_cancel()
-        ds = read_list(root / f"{split}.txt")
-        if not np.array_equal(ds.y, labels):  # pragma: no cover - would be a bug here
-            raise DataError(f"{root / split}.txt: labels differ from the plan")
+        _prime_cache(root / f"{split}.txt", ink, labels)
+
+
+def _prime_cache(list_path: Path, ink: np.ndarray, labels: np.ndarray) -> None:
+    """Write read_list's array cache from the arrays the workers computed, then load the
+    split through :func:`model.data.read_list` to check it.
+
+    Uses model.data's cache helpers (the same package) so the format stays theirs; this
+    saves reading 60000 PNGs back (~8 s). If the helpers change or the cache is not taken,
+    read_list simply reads the images, which is slower but equally correct.
+    """
+    from . import data as _data
+
+    try:
+        key = _data._cache_key(list_path, list_path.resolve().parent)
+        _data._save_cache(list_path, key, ink.astype(np.float32) / 255.0, labels)
+    except (AttributeError, TypeError):  # pragma: no cover - helpers renamed
+        pass
+    ds = read_list(list_path)
+    if not np.array_equal(ds.y, labels):  # pragma: no cover - would be a bug here
+        raise DataError(f"{list_path}: labels differ from the plan")
 
 
 def ensure_default_dataset(progress: Progress | None = None, cancel: Cancel | None = None) -> Path:

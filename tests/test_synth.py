@@ -76,6 +76,18 @@ def test_cache_is_primed_and_matches_the_images(small_set):
         assert fast < 0.5
 
 
+def test_cache_hit_reads_no_image(small_set, monkeypatch):
+    """The generator primes read_list's cache: loading a split opens no PNG."""
+    import model.data as data
+
+    def boom(path):
+        raise AssertionError(f"read {path}: the cache was not used")
+
+    monkeypatch.setattr(data, "read_gray", boom)
+    for split in SPLITS:
+        assert len(read_list(small_set / f"{split}.txt")) == synth.split_sizes(SMALL)[SPLITS.index(split)]
+
+
 def test_samples_are_letters_not_noise(small_set):
     ds = load_split(small_set, "train")
     img = ds.x.reshape(-1, SIDE, SIDE)
