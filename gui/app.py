@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self.model_label = QLabel()
         self.model_label.setObjectName("activeWeights")
         self.model_label.setAccessibleName("activeWeights")
-        self.statusBar().addPermanentWidget(self.model_label, 1)
+        self.statusBar().addPermanentWidget(self.model_label)   # right side; messages on the left
         self.state.modelChanged.connect(self._model_changed)
 
         self._build_menus()
