@@ -292,10 +292,11 @@ def _densify(stroke: np.ndarray, step: float) -> np.ndarray:
     """Resample a polyline so consecutive points are at most ``step`` apart (keeps corners)."""
     if len(stroke) < 2:
         return stroke
-    seg = np.diff(stroke, axis=0)
-    n = np.maximum(1, np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / step).astype(int))
-    t = np.concatenate([np.arange(k) / k for k in n])
+    seg = stroke[1:] - stroke[:-1]
+    n = np.maximum(1, np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / step).astype(np.int64))
     idx = np.repeat(np.arange(len(seg)), n)
+    first = np.cumsum(n) - n                                   # index of each segment's start
+    t = (np.arange(idx.size) - first[idx]) / n[idx]            # 0 <= t < 1 within a segment
     pts = stroke[idx] + seg[idx] * t[:, None]
     return np.vstack([pts, stroke[-1:]])
 
