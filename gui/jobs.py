@@ -15,7 +15,7 @@ import numpy as np
 from model import synth
 from model.data import Dataset, load_split
 from model.network import Network
-from model.training import DoneEvent, Trainer, TrainConfig
+from model.training import BatchEvent, DoneEvent, Trainer, TrainConfig
 
 
 Progress = Callable[[int, int], None]
@@ -69,6 +69,9 @@ class TrainingJob:
     def run(self) -> Iterator[object]:
         yield Status("Loading training data…")
         train = load_split(self.data_dir, "train", progress=self.progress)
+        if self._stopped:
+            yield Status("Stopped before training began; the active model is unchanged.")
+            return
         val = self.validation
         trainer = Trainer(self.config, train.x, train.y,
                           None if val is None else val.x, None if val is None else val.y,
@@ -78,11 +81,17 @@ class TrainingJob:
             if self._stopped:
                 trainer.stop()
         yield TrainingStarted(len(train), self.config)
+        steps = 0
         for ev in trainer.run():
             if isinstance(ev, DoneEvent):
+                if steps == 0 and ev.reason == "stopped":
+                    # Stopped before the first step: an untrained network is no result.
+                    yield Status("Stopped before the first batch; the active model is unchanged.")
+                    return
                 # The run is over: nothing writes the network any more, copy it for the GUI.
                 yield TrainingResult(ev, trainer.network.copy(), trainer.metadata(), self.config)
             else:
+                steps += isinstance(ev, BatchEvent)
                 yield ev
 
 

@@ -107,6 +107,7 @@ class TrainTab(QWidget):
         self.current: RunPlot | None = None
         self._applying_preset = False
         self._shut_down = False
+        self._last_batch: BatchEvent | None = None
         self._n_batches = 0
         self._epochs = 0
         self._build_controls()
@@ -512,7 +513,7 @@ class TrainTab(QWidget):
                 self._set_status(f"Training {ev.config.spec.describe()} on {ev.n_train} images…")
             elif isinstance(ev, TrainingResult):
                 self._on_result(ev)
-        last = getattr(self, "_last_batch", None)
+        last = self._last_batch
         if last is not None and self._n_batches:
             total = self._epochs * self._n_batches
             done = (last.epoch - 1) * self._n_batches + last.batch

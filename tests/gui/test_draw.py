@@ -115,3 +115,41 @@ def test_no_model_shows_no_guess(qtbot, tmp_path, strokes_for):
     assert w.draw_tab.prediction.text() == ""
     assert w.draw_tab.last_input is not None       # the input is still shown
     w.close()
+
+
+def test_tablet_pen_draws_like_the_mouse(window, qtbot, strokes_for):
+    """Tablet events (pen) draw the same strokes as mouse drags and update the guess."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
+    from PySide6.QtWidgets import QApplication
+
+    canvas = window.draw_tab.canvas
+    strokes = strokes_for("L", "futural")
+    drag_strokes(qtbot, canvas, strokes)
+    by_mouse = canvas.to_array()
+    canvas.clear()
+    pen = QPointingDevice("test pen", 1, QInputDevice.DeviceType.Stylus, QPointingDevice.PointerType.Pen,
+                          QInputDevice.Capability.Position | QInputDevice.Capability.Pressure, 1, 3)
+
+    def send(kind, p, buttons):
+        ev = QTabletEvent(kind, pen, QPointF(p), QPointF(p), 0.5, 0.0, 0.0, 0.0, 0.0, 0.0,
+                          Qt.NoModifier, Qt.LeftButton, buttons)
+        QApplication.sendEvent(canvas, ev)
+        assert ev.isAccepted()
+
+    side = canvas.width()
+    h = TYPICAL_LETTER_FRACTION * side
+    for s in strokes:
+        pts = s * h + side / 2
+        path = [pts[0]]
+        for a, b in zip(pts[:-1], pts[1:]):
+            n = max(1, int(np.hypot(*(b - a)) / 4.0))
+            path.extend(a + (b - a) * t for t in np.linspace(0, 1, n + 1)[1:])
+        qp = [QPoint(int(round(x)), int(round(y))) for x, y in path]
+        send(QEvent.TabletPress, qp[0], Qt.LeftButton)
+        for p in qp[1:]:
+            send(QEvent.TabletMove, p, Qt.LeftButton)
+        send(QEvent.TabletRelease, qp[-1], Qt.NoButton)
+    assert canvas.stroke_count == len(strokes)
+    np.testing.assert_array_equal(canvas.to_array(), by_mouse)
+    assert window.draw_tab.prediction.text() == "L"

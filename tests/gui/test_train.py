@@ -149,3 +149,15 @@ def test_closing_during_training_stops_and_joins(qtbot, weights_path, qtlog):
     assert running_workers() == []
     assert not w.train_tab.is_running()
     assert not [m for m in qtlog.records if "QThread" in m.message]
+
+
+def test_stop_before_the_first_batch_keeps_the_active_model(window, qtbot):
+    tab = window.train_tab
+    before = window.state.network
+    configure(tab, "deep", epochs=5, batch=64)
+    qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
+    qtbot.mouseClick(button(window, "stopButton"), Qt.LeftButton)   # at once, while loading
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
+    assert window.state.network is before
+    assert "active model is unchanged" in tab.status_label.text()
+    assert button(window, "startButton").isEnabled()
