@@ -15,6 +15,7 @@ from .state import AppState
 
 PREVIEW_SCALE = 8
 TOP_K = 5
+GUESS_HINT = "Esc or Delete clears the canvas; Ctrl+Z takes back the last stroke."
 
 
 def _named(w, name: str):
@@ -111,10 +112,13 @@ class DrawTab(QWidget):
         f.setBold(True)
         self.prediction.setFont(f)
         self.prediction.setAlignment(Qt.AlignCenter)
-        self.prediction.setMinimumWidth(90)
+        self.prediction.setFixedSize(120, 100)   # no relayout when the letter changes
 
         self.message = QLabel()
-        self.message.setWordWrap(True)
+        # One line, fixed height, no word wrap: toggling a wrapped label's text made Qt
+        # relayout the whole tab (2.7 ms on every first guess).
+        self.message.setFixedHeight(24)
+        self.message.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.message.setStyleSheet("color: #555;")
 
         bars = QGridLayout()
@@ -122,7 +126,7 @@ class DrawTab(QWidget):
         self.bars: list[ProbabilityBar] = []
         for i in range(TOP_K):
             lab = QLabel("")
-            lab.setMinimumWidth(18)
+            lab.setFixedSize(18, 20)   # fixed: a text change must not relayout the window
             bar = ProbabilityBar()
             bar.setObjectName(f"guessBar{i}")
             bars.addWidget(lab, i, 0)
@@ -213,7 +217,7 @@ class DrawTab(QWidget):
                 k = order[i]
                 lab.setText(LETTERS[k])
                 bar.set_value(float(p[k]))
-            self.message.setText("")
+            self.message.setText(GUESS_HINT)
         self.guessed.emit()
 
     def _save_dialog(self) -> None:
