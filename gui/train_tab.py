@@ -181,7 +181,9 @@ class TrainTab(QWidget):
         self.progress.setFormat("Not started")
         self.status_label = _named(QLabel("Choose a preset or your own settings, then Start."), "trainStatus")
         self.status_label.setWordWrap(True)
-        self.status_label.setMinimumHeight(60)
+        # Fixed size: a wrapped label whose text changes otherwise relayouts the whole
+        # window (~3.5 ms in the GUI thread, every epoch).
+        self.status_label.setFixedSize(280, 96)
         self.status_label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
 
         v = QVBoxLayout()
