@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     out = Path(argv[0] if argv else "assets/screenshots")
     out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(["letterlab"])
+    app = QApplication.instance() or QApplication(["letterlab"])   # keep a reference
+    app.setApplicationName("LetterLab")
     from .app import DEFAULT_WEIGHTS, MainWindow
 
     w = MainWindow()
