@@ -254,10 +254,14 @@ def main():
         res["matmul floor"] = best_of(floor_epoch(preset, x, y), args.repeat)
         ours = res["letterlab"]
         print(f"\n{preset}:")
+        print(f"  {'':28s} {'ms/epoch':>9s}   {'its time / letterlab time':>26s}")
         for name, ms in res.items():
-            print(f"  {name:28s} {ms:9.1f} ms/epoch   letterlab is {ms / ours:6.2f}x faster"
-                  if name != "letterlab" else f"  {name:28s} {ms:9.1f} ms/epoch")
-        print(f"  letterlab / matmul floor = {ours / res['matmul floor']:.2f}  (goal: under 2)")
+            print(f"  {name:28s} {ms:9.1f}   {ms / ours:26.2f}")
+        verdicts = [f"letterlab / matmul floor = {ours / res['matmul floor']:.2f} (goal < 2)"]
+        for k in ("pytorch autograd", "pytorch hand-written grads"):
+            if k in res:
+                verdicts.append(f"vs {k}: {res[k] / ours:.2f}x (goal > 1)")
+        print("  " + "; ".join(verdicts))
 
 
 if __name__ == "__main__":
