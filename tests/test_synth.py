@@ -166,6 +166,16 @@ def test_cancel_leaves_nothing_and_keeps_the_old_set(tmp_path, small_set):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]
 
 
+def test_cancel_with_worker_processes(tmp_path):
+    polls = []
+    t = time.perf_counter()
+    with pytest.raises(synth.Cancelled):
+        synth.generate(tmp_path / "w", count=3000, workers=2, cancel=lambda: polls.append(1) or len(polls) >= 2)
+    assert time.perf_counter() - t < 20
+    time.sleep(0.2)                       # no worker may still be writing
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_stale_leftovers_of_a_crash_are_removed(tmp_path):
     stale = tmp_path / ".s.tmp-crashed"
     (stale / "pic").mkdir(parents=True)
