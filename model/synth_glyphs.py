@@ -219,7 +219,10 @@ def _font_ok(path: str) -> bool:
             if max(b) < 128:
                 return False
             seen.add(b)
-        return len(seen) == 6
+        # Latin capitals: a narrow I and a wide W (symbol fonts put pictures there).
+        wi = font.getbbox("I")[2] - font.getbbox("I")[0]
+        ww = font.getbbox("W")[2] - font.getbbox("W")[0]
+        return len(seen) == 6 and ww > 1.15 * wi
     except Exception:
         return False
 
@@ -241,7 +244,8 @@ def _system_font_paths() -> list[tuple[str, str]]:
             os.path.expanduser("~/Library/Fonts")]
     if sys.platform == "win32":
         dirs.append(os.path.join(os.environ.get("WINDIR", r"C:\Windows"), "Fonts"))
-    skip = ("symbol", "math", "emoji", "wingding", "webding", "dingbat", "icon", "awesome")
+    skip = ("symbol", "math", "emoji", "wingding", "webding", "dingbat", "icon", "awesome",
+            "d050000l")  # URW's Dingbats
     out: dict[str, str] = {}
     for d in dirs:
         if not os.path.isdir(d):
