@@ -80,17 +80,28 @@ def test_undo_and_clear(window, qtbot, strokes_for):
     assert canvas.is_empty() and prediction.text() == ""
 
 
-def test_canvas_matches_generated_letter(window, qtbot, strokes_for, render):
-    """A letter drawn on the canvas and the same strokes rendered like the data give the
-    same kind of 17x17 input (position, size, stroke width)."""
+def test_canvas_matches_generated_letter(window, qtbot, strokes_for):
+    """A letter drawn on the canvas (default pen) and the same strokes drawn by the data
+    generator's own renderer give the same kind of 17x17 input: position, size, stroke width."""
+    from model.preprocess import DEFAULT_PEN_FRACTION
+    from model.synth_glyphs import draw_strokes, hershey_strokes
+
     canvas = window.draw_tab.canvas
-    strokes = strokes_for("E", "futural")
-    drag_strokes(qtbot, canvas, strokes)
-    drawn = normalize(canvas.to_array()).reshape(17, 17)
-    made = normalize(render(strokes, size=canvas.width(),
-                                    height=TYPICAL_LETTER_FRACTION)).reshape(17, 17)
-    assert np.abs(drawn - made).mean() < 0.08
-    assert abs(drawn.sum() - made.sum()) / made.sum() < 0.2
+    for letter in "EHOW":
+        canvas.clear()
+        drag_strokes(qtbot, canvas, strokes_for(letter, "futural"))
+        drawn = normalize(canvas.to_array()).reshape(17, 17)
+        unit = hershey_strokes("futural", letter)           # height 1, x from 0
+        size, h = 112, 70.0
+        width = max(p[:, 0].max() for p in unit) * h
+        px = [np.column_stack([p[:, 0] * h + (size - width) / 2, p[:, 1] * h + (size - h) / 2]) for p in unit]
+        made = normalize(draw_strokes(px, DEFAULT_PEN_FRACTION * h, size)).reshape(17, 17)
+        assert np.abs(drawn - made).mean() < 0.06, letter
+        assert abs(drawn.sum() - made.sum()) / made.sum() < 0.15, letter      # stroke width
+        ys, xs = np.nonzero(drawn > 0.25)
+        yg, xg = np.nonzero(made > 0.25)
+        assert abs(ys.mean() - yg.mean()) < 0.5 and abs(xs.mean() - xg.mean()) < 0.5, letter   # position
+        assert np.ptp(ys) == np.ptp(yg) and abs(np.ptp(xs) - np.ptp(xg)) <= 1, letter          # size
 
 
 def test_save_png(window, qtbot, strokes_for, tmp_path):
