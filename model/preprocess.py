@@ -175,7 +175,7 @@ def normalize(image) -> np.ndarray:
 
     Example:
         >>> canvas = np.full((280, 280), 255, np.uint8); canvas[40:240, 130:150] = 0
-        >>> normalize(canvas).reshape(17, 17)[8, 8]  # the centre of an 'I'
+        >>> float(normalize(canvas).reshape(17, 17)[8, 8])  # the centre of an "I"
         1.0
     """
     crop = _crop_ink(image)
