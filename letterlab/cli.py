@@ -83,7 +83,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     cfg = preset_config(args.preset, hidden=args.hidden, activation=args.activation, loss=args.loss,
                         lr=args.lr, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                        momentum=args.momentum)
+                        momentum=args.momentum, weight_decay=args.weight_decay)
     save = Path(args.save) if args.save else Path(f"{args.preset}.npz")
     if save.exists() and save.is_dir():
         raise LetterLabError(f"{save}: is a folder; give a file name for --save")
@@ -205,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--loss", choices=list(LOSSES))
     t.add_argument("--lr", type=float, help="learning rate (tutorial's convention, see above)")
     t.add_argument("--momentum", type=float)
+    t.add_argument("--weight-decay", type=float, help="L2 penalty on the weights (not the biases)")
     t.add_argument("--epochs", type=int)
     t.add_argument("--batch-size", type=int)
     t.add_argument("--seed", type=int)

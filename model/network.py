@@ -107,6 +107,10 @@ class Network:
         """``(parameter, gradient)`` pairs, collected from the layers upward."""
         return [(l.params[k], l.grads[k]) for l in self.layers for k in l.params]
 
+    def decay_mask(self) -> list[bool]:
+        """For each of :meth:`parameters`: whether weight decay applies (weights, not biases)."""
+        return [k == "weight" for l in self.layers for k in l.params]
+
     def state_dict(self) -> dict[str, np.ndarray]:
         out = {}
         for i, l in enumerate(self.dense_layers):

@@ -134,3 +134,31 @@ def test_predict_proba_rows_sum_to_one():
         p = net.predict_proba(np.random.default_rng(1).random((3, 289), dtype=np.float32))
         assert p.shape == (3, 26) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
         assert p.dtype == np.float32
+
+
+def test_batch_bounds_fold_a_small_remainder():
+    from model.training import batch_bounds
+
+    b = batch_bounds(40000, 1024)
+    sizes = np.diff(b)
+    assert b[0] == 0 and b[-1] == 40000 and len(sizes) == 39
+    assert set(sizes[:-1]) == {1024} and sizes[-1] == 1024 + 64
+    assert list(np.diff(batch_bounds(1000, 300))) == [300, 300, 400]   # 100 < 150 joins
+    assert list(np.diff(batch_bounds(1000, 400))) == [400, 400, 200]   # 200 >= 200 stands alone
+    assert list(np.diff(batch_bounds(10, 64))) == [10]
+
+
+def test_sgd_momentum_and_weight_decay_update():
+    from model.optim import SGD
+
+    p, g = np.array([1.0, 2.0]), np.array([0.5, -0.5])
+    b, gb = np.array([1.0]), np.array([0.0])
+    opt = SGD([(p, g), (b, gb)], lr=0.1, momentum=0.9, weight_decay=0.01, decay=[True, False])
+    opt.step()
+    assert np.allclose(p, [1.0 - 0.1 * (0.5 + 0.01), 2.0 - 0.1 * (-0.5 + 0.02)])
+    assert b[0] == 1.0  # biases are not decayed
+    d1 = np.array([0.5 + 0.01 * p[0], -0.5 + 0.01 * p[1]])
+    v = 0.9 * np.array([0.51, -0.48]) + d1
+    expect = p - 0.1 * v
+    opt.step()
+    assert np.allclose(p, expect)
