@@ -337,6 +337,7 @@ def generate(out_dir: str | os.PathLike, seed: int = 0, count: int = DEFAULT_COU
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale(out_dir)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a data set is not
     except OSError as e:
         raise LetterLabError(f"cannot create the data set folder {out_dir}: {e}") from None
     try:
@@ -546,6 +547,7 @@ def import_dataset(path: str | os.PathLike, dest: str | os.PathLike | None = Non
             except DataError as e:
                 raise DataError(f"{path}: {e}") from None
         _write_marker(root, {"generator": "imported", "from": str(path)})
+        os.chmod(root, 0o755)
         _install(root, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
