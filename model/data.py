@@ -159,6 +159,10 @@ def atomic_write_bytes(path: Path, write: Callable[[object], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); give it the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
@@ -184,6 +188,13 @@ def _load_cache(list_path: Path, key: str) -> tuple[np.ndarray, np.ndarray] | No
         except Exception:
             continue
     return None
+
+
+def write_cache(list_path: str | os.PathLike, x: np.ndarray, y: np.ndarray) -> None:
+    """Store ``(x, y)`` as the array cache of ``list_path`` (as :func:`read_list` would),
+    for a writer that already holds the arrays of the images it just wrote."""
+    list_path = Path(list_path)
+    _save_cache(list_path, _cache_key(list_path, list_path.resolve().parent), x, y)
 
 
 def _save_cache(list_path: Path, key: str, x: np.ndarray, y: np.ndarray) -> None:

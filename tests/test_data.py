@@ -88,3 +88,11 @@ def test_other_sizes_pass_through_normalize(tmp_path):
 def test_missing_folder(tmp_path):
     with pytest.raises(DataError, match="data folder not found"):
         load_split(tmp_path / "nope", "train")
+
+
+def test_saved_files_are_not_private(tmp_path):
+    import os
+    make_set(tmp_path, n=3)
+    mode = (tmp_path / "train.txt").stat().st_mode & 0o777
+    umask = os.umask(0); os.umask(umask)
+    assert mode == 0o666 & ~umask
