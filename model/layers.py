@@ -121,8 +121,10 @@ class Sigmoid(Layer):
         return y
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        y = self.y
-        return grad * y * (1 - y)
+        g = np.subtract(1, self.y)
+        g *= self.y
+        g *= grad
+        return g
 
 
 class Tanh(Layer):
