@@ -300,7 +300,7 @@ class TrainTab(QWidget):
         self.loss_plot = _named(pg.PlotWidget(), "lossPlot")
         self.accuracy_plot = _named(pg.PlotWidget(), "accuracyPlot")
         self.gradient_plot = _named(pg.PlotWidget(), "gradientPlot")
-        for w, title, ylabel in ((self.loss_plot, "Training loss (per batch, and epoch mean)", "loss"),
+        for w, title, ylabel in ((self.loss_plot, "Training loss", "loss"),
                                  (self.accuracy_plot, "Validation accuracy", "%"),
                                  (self.gradient_plot, "Gradient magnitude per layer (log scale)", "‖∇W‖")):
             w.setBackground("w")
