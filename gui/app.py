@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
                                QProgressDialog, QTabWidget)
 
 from model import LetterLabError, synth
-from model.weights import WeightsError, load_weights, save_weights
+from model.weights import DEFAULT_WEIGHTS, SHIPPED_DIR as WEIGHTS_DIR, WeightsError, load_weights, save_weights
 
 from .draw_tab import DrawTab
 from .jobs import DataReady, Status, data_job
@@ -25,9 +25,6 @@ from .worker import Worker
 
 ORGANIZATION = "LetterLab"
 APPLICATION = "LetterLab"
-#: ``weights/`` of the repository / installation (beside the ``gui`` package).
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
-DEFAULT_WEIGHTS = WEIGHTS_DIR / "default.npz"
 _META_SET_BY_SAVE = ("format_version", "architecture", "created")
 
 
