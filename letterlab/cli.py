@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -87,6 +88,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     save = Path(args.save) if args.save else Path(f"{args.preset}.npz")
     if save.exists() and save.is_dir():
         raise LetterLabError(f"{save}: is a folder; give a file name for --save")
+    try:  # find out now, not after training, that the weights cannot be written there
+        save.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise LetterLabError(f"{save.parent}: cannot create the folder for --save ({e.strerror or e})") from None
+    if not os.access(save.parent, os.W_OK):
+        raise LetterLabError(f"{save.parent}: folder is not writable; choose another --save")
     root = _data_dir(args.data)
     bar = ProgressBar("reading data")
     train = load_split(root, "train", progress=bar.update)
@@ -120,7 +127,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     bar.close()
     if done is None or done.reason == "diverged" or not trainer.history:
         raise LetterLabError(done.message if done else "training ended without a result; nothing saved")
-    save_weights(trainer.network, save, **trainer.metadata())
+    try:
+        save_weights(trainer.network, save, **trainer.metadata())
+    except OSError as e:
+        raise LetterLabError(f"{save}: cannot write the weights ({e.strerror or e})") from None
     print(f"saved {save}  (validation accuracy {100 * trainer.history[-1].val_accuracy:.2f} %)")
     return 0
 
@@ -247,15 +257,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
+        return code
     except LetterLabError as e:
         print(f"letterlab: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("letterlab: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as e:  # e.g. a --save folder that cannot be written
-        print(f"letterlab: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"letterlab: error: {where}{e.strerror or e}", file=sys.stderr)
         return 2
 
 

@@ -119,3 +119,19 @@ def test_failed_training_saves_nothing(dataset, tmp_path):
     code = main(["train", "--preset", "default", "--lr", "1e7", "--momentum", "0", "--epochs", "2",
                  "--data", str(root), "--save", str(w)])
     assert code == 2 and not w.exists()
+
+
+def test_unwritable_save_folder_fails_before_training(dataset, tmp_path):
+    root, _, _ = dataset
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    r = run_cli("train", "--data", str(root), "--epochs", "1", "--save", str(blocker / "w.npz"))
+    assert r.returncode == 2 and "cannot create the folder" in r.stderr
+    assert "epoch" not in r.stdout  # nothing was trained
+
+
+def test_output_into_a_closed_pipe_is_quiet(dataset, trained):
+    root, _, _ = dataset
+    p = subprocess.run(f"{sys.executable} -m letterlab evaluate --weights {trained} --list {root / 'test.txt'} | head -1",
+                       shell=True, cwd=ROOT, capture_output=True, text=True)
+    assert p.stdout.startswith("accuracy") and "error" not in p.stderr
