@@ -248,6 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv:
+        if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+                and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+            print("letterlab: error: no screen to open the app on (neither DISPLAY nor WAYLAND_DISPLAY "
+                  "is set); the commands work without one: letterlab --help", file=sys.stderr)
+            return 2
         from gui.app import main as gui_main
 
         return gui_main()

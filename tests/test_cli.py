@@ -135,3 +135,12 @@ def test_output_into_a_closed_pipe_is_quiet(dataset, trained):
     p = subprocess.run(f"{sys.executable} -m letterlab evaluate --weights {trained} --list {root / 'test.txt'} | head -1",
                        shell=True, cwd=ROOT, capture_output=True, text=True)
     assert p.stdout.startswith("accuracy") and "error" not in p.stderr
+
+
+def test_no_screen_is_a_clear_message_not_a_qt_abort():
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    r = subprocess.run([sys.executable, "-m", "letterlab"], cwd=ROOT, capture_output=True, text=True, env=env)
+    if sys.platform.startswith("linux"):
+        assert r.returncode == 2 and "no screen" in r.stderr and "letterlab --help" in r.stderr
