@@ -24,11 +24,6 @@ def one_hot(labels: np.ndarray, n_classes: int = N_CLASSES, dtype=np.float32) ->
     return t
 
 
-def _softplus(z: np.ndarray) -> np.ndarray:
-    """``log(1 + exp(z))`` without overflow."""
-    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
-
-
 class Loss:
     """Base class. ``fused_activation`` names the output activation whose gradient the
     loss can take directly with respect to the logits (see :meth:`forward_logits`)."""

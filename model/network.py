@@ -165,27 +165,30 @@ class Network:
     def predict(self, x: np.ndarray) -> np.ndarray:
         return np.argmax(self.logits(np.atleast_2d(x)), axis=1)
 
+    def batch_loss(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+        """Forward pass and the mean loss on one batch: ``(loss, outputs)``, the outputs
+        ``(n, 26)`` being what the loss saw (logits for softmax, else sigmoid units); their
+        argmax is the prediction. The loss layer keeps what its backward needs."""
+        if self.loss.fused_activation == "softmax":
+            z = self.logits(x)
+            return self.loss.forward(z, labels), z
+        if self._fused():
+            z = self.logits(x)
+            y = self.layers[-1].forward(z)
+            return self.loss.forward_logits(z, y, labels), y
+        y = self.forward(x)
+        return self.loss.forward(y, labels), y
+
     def loss_and_grads(self, x: np.ndarray, labels: np.ndarray,
                        input_grad: bool = False) -> float | tuple[float, np.ndarray]:
         """Forward and backward on one batch: returns the mean loss and fills every
         layer's ``grads`` with its gradient. With ``input_grad`` also returns
         dLoss/dInput ``(n, 289)`` (for gradient checks of the whole network)."""
-        if self.loss.fused_activation == "softmax":
-            z = self.logits(x)
-            loss = self.loss.forward(z, labels)
-            g = self.loss.backward()
-            body = self.layers
-        elif self._fused():
-            z = self.logits(x)
-            y = self.layers[-1].forward(z)
-            loss = self.loss.forward_logits(z, y, labels)
-            g = self.loss.backward_logits()
-            body = self.layers[:-1]
+        loss, _ = self.batch_loss(x, labels)
+        if self._fused():  # the loss's gradient is taken on the logits, below the Sigmoid
+            g, body = self.loss.backward_logits(), self.layers[:-1]
         else:
-            y = self.forward(x)
-            loss = self.loss.forward(y, labels)
-            g = self.loss.backward()
-            body = self.layers
+            g, body = self.loss.backward(), self.layers
         for i in range(len(body) - 1, 0, -1):
             g = body[i].backward(g)
         if input_grad:

@@ -195,16 +195,7 @@ class Trainer:
         total_loss, correct = 0.0, 0
         for i in range(0, len(y), chunk):
             xb, yb = x[i:i + chunk], y[i:i + chunk]
-            if net.loss.fused_activation == "softmax":
-                out = net.logits(xb)
-                loss = net.loss.forward(out, yb)
-            elif net.loss.fused_activation == "sigmoid":
-                z = net.logits(xb)
-                out = net.layers[-1].forward(z)
-                loss = net.loss.forward_logits(z, out, yb)
-            else:
-                out = net.forward(xb)
-                loss = net.loss.forward(out, yb)
+            loss, out = net.batch_loss(xb, yb)
             total_loss += loss * len(yb)
             correct += int(np.count_nonzero(np.argmax(out, axis=1) == yb))
         return total_loss / len(y), correct / len(y)
