@@ -182,7 +182,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
             g = read_gray(Path(name))
             x = ink_from_gray(g).reshape(-1) if g.shape == (SIDE, SIDE) else normalize(g)
         except LetterLabError as e:
-            print(f"letterlab: error: {e}", file=sys.stderr)
+            msg = str(e) if str(name) in str(e) else f"{name}: {e}"
+            print(f"letterlab: error: {msg}", file=sys.stderr)
             failed += 1
             continue
         p = net.predict_proba(x[None, :])[0]

@@ -144,3 +144,13 @@ def test_no_screen_is_a_clear_message_not_a_qt_abort():
     r = subprocess.run([sys.executable, "-m", "letterlab"], cwd=ROOT, capture_output=True, text=True, env=env)
     if sys.platform.startswith("linux"):
         assert r.returncode == 2 and "no screen" in r.stderr and "letterlab --help" in r.stderr
+
+
+def test_predict_names_the_empty_image_and_goes_on(dataset, trained, tmp_path):
+    root, _, _ = dataset
+    blank = tmp_path / "blank.png"
+    Image.fromarray(np.full((40, 40), 255, np.uint8)).save(blank)
+    r = run_cli("predict", "--weights", str(trained), str(blank), str(root / "pic" / "va00000.png"))
+    assert r.returncode == 2
+    assert r.stderr.strip() == f"letterlab: error: {blank}: the image is empty: draw a letter first"
+    assert r.stdout.startswith(str(root / "pic" / "va00000.png"))
