@@ -10,17 +10,24 @@ from model.preprocess import normalize
 from gui.canvas import TYPICAL_LETTER_FRACTION
 
 
-def drag_strokes(qtbot, canvas, strokes, step: float = 4.0) -> None:
-    """Draw ``strokes`` (cap-height units, centred) on ``canvas`` with mouse drags."""
+def stroke_paths(canvas, strokes, step: float = 4.0) -> list[list[QPoint]]:
+    """``strokes`` (cap-height units, centred) as canvas pixel paths, a point every ``step`` px."""
     side = canvas.width()
     h = TYPICAL_LETTER_FRACTION * side
+    paths = []
     for s in strokes:
         pts = s * h + side / 2
         path = [pts[0]]
         for a, b in zip(pts[:-1], pts[1:]):
             n = max(1, int(np.hypot(*(b - a)) / step))
             path.extend(a + (b - a) * t for t in np.linspace(0, 1, n + 1)[1:])
-        qp = [QPoint(int(round(x)), int(round(y))) for x, y in path]
+        paths.append([QPoint(int(round(x)), int(round(y))) for x, y in path])
+    return paths
+
+
+def drag_strokes(qtbot, canvas, strokes, step: float = 4.0) -> None:
+    """Draw ``strokes`` (cap-height units, centred) on ``canvas`` with mouse drags."""
+    for qp in stroke_paths(canvas, strokes, step):
         qtbot.mousePress(canvas, Qt.LeftButton, pos=qp[0])
         for p in qp[1:]:
             qtbot.mouseMove(canvas, p)
@@ -148,15 +155,7 @@ def test_tablet_pen_draws_like_the_mouse(window, qtbot, strokes_for):
         QApplication.sendEvent(canvas, ev)
         assert ev.isAccepted()
 
-    side = canvas.width()
-    h = TYPICAL_LETTER_FRACTION * side
-    for s in strokes:
-        pts = s * h + side / 2
-        path = [pts[0]]
-        for a, b in zip(pts[:-1], pts[1:]):
-            n = max(1, int(np.hypot(*(b - a)) / 4.0))
-            path.extend(a + (b - a) * t for t in np.linspace(0, 1, n + 1)[1:])
-        qp = [QPoint(int(round(x)), int(round(y))) for x, y in path]
+    for qp in stroke_paths(canvas, strokes):
         send(QEvent.TabletPress, qp[0], Qt.LeftButton)
         for p in qp[1:]:
             send(QEvent.TabletMove, p, Qt.LeftButton)
