@@ -24,6 +24,13 @@ def one_hot(labels: np.ndarray, n_classes: int = N_CLASSES, dtype=np.float32) ->
     return t
 
 
+def minus_one_hot(y: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``y - one_hot(labels)`` as a new array, without building the one-hot matrix."""
+    d = y.copy()
+    d[np.arange(d.shape[0]), labels] -= 1
+    return d
+
+
 class Loss:
     """Base class. ``fused_activation`` names the output activation whose gradient the
     loss can take directly with respect to the logits (see :meth:`forward_logits`)."""
@@ -50,11 +57,8 @@ class QuadraticLoss(Loss):
     name = "quadratic"
 
     def forward(self, y: np.ndarray, labels: np.ndarray) -> float:
-        n = y.shape[0]
-        d = y.copy()
-        d[np.arange(n), labels] -= 1  # y - one_hot(labels), without building the one-hot
-        self.d = d
-        return float(np.vdot(d, d)) / (2 * n)
+        self.d = d = minus_one_hot(y, labels)
+        return float(np.vdot(d, d)) / (2 * y.shape[0])
 
     def backward(self) -> np.ndarray:
         return self.d * (1 / self.d.shape[0])
@@ -102,14 +106,12 @@ class CrossEntropyLoss(Loss):
         r = np.maximum(z, 0)
         r -= m
         total = float(r.sum()) - float(z[np.arange(n), self.labels].sum())
-        return float(total) / n
+        return total / n
 
     def backward_logits(self) -> np.ndarray:
         """Gradient with respect to the logits: ``(sigmoid(z) - t) / n``."""
-        n = self.y.shape[0]
-        g = self.y.copy()
-        g[np.arange(n), self.labels] -= 1
-        g *= 1 / n
+        g = minus_one_hot(self.y, self.labels)
+        g *= 1 / g.shape[0]
         return g
 
 
@@ -143,10 +145,8 @@ class SoftmaxCrossEntropyLoss(Loss):
         return float((logsum - picked).sum()) / n
 
     def backward(self) -> np.ndarray:
-        g = self.p.copy()
-        n = g.shape[0]
-        g[np.arange(n), self.labels] -= 1
-        g /= n
+        g = minus_one_hot(self.p, self.labels)
+        g /= g.shape[0]
         return g
 
 
