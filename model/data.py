@@ -98,15 +98,17 @@ def read_gray(path: Path) -> np.ndarray:
         raise DataError(f"{path}: cannot read image ({e})") from None
 
 
-def parse_list(list_path: Path) -> list[tuple[str, int]]:
-    """Parse a list file into ``(relative path, label)`` pairs, checking every line."""
+def _read_entries(list_path: Path) -> tuple[bytes, list[tuple[str, int, int]]]:
+    """The list file's bytes and its ``(relative path, label, line number)`` entries,
+    every line checked."""
     try:
-        text = Path(list_path).read_text(encoding="utf-8")
+        data = Path(list_path).read_bytes()
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise DataError(f"{list_path}: list file not found") from None
     except (OSError, UnicodeDecodeError) as e:
         raise DataError(f"{list_path}: cannot read list file ({e})") from None
-    items: list[tuple[str, int]] = []
+    entries: list[tuple[str, int, int]] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         s = line.strip()
         if not s:
@@ -121,15 +123,20 @@ def parse_list(list_path: Path) -> list[tuple[str, int]]:
             raise DataError(f"{list_path}:{lineno}: label {label_s!r} is not a whole number") from None
         if not 0 <= label < N_CLASSES:
             raise DataError(f"{list_path}:{lineno}: label {label} is out of range 0-{N_CLASSES - 1}")
-        items.append((name, label))
-    if not items:
+        entries.append((name, label, lineno))
+    if not entries:
         raise DataError(f"{list_path}: list file has no entries")
-    return items
+    return data, entries
 
 
-def _cache_key(list_path: Path, root: Path) -> str:
+def parse_list(list_path: Path) -> list[tuple[str, int]]:
+    """Parse a list file into ``(relative path, label)`` pairs, checking every line."""
+    return [(name, label) for name, label, _ in _read_entries(list_path)[1]]
+
+
+def _cache_key(list_bytes: bytes, root: Path) -> str:
     h = hashlib.sha256()
-    h.update(Path(list_path).read_bytes())
+    h.update(list_bytes)
     pic = root / "pic"
     try:
         h.update(str(pic.stat().st_mtime_ns).encode())
@@ -194,7 +201,7 @@ def write_cache(list_path: str | os.PathLike, x: np.ndarray, y: np.ndarray) -> N
     """Store ``(x, y)`` as the array cache of ``list_path`` (as :func:`read_list` would),
     for a writer that already holds the arrays of the images it just wrote."""
     list_path = Path(list_path)
-    _save_cache(list_path, _cache_key(list_path, list_path.resolve().parent), x, y)
+    _save_cache(list_path, _cache_key(list_path.read_bytes(), list_path.resolve().parent), x, y)
 
 
 def _save_cache(list_path: Path, key: str, x: np.ndarray, y: np.ndarray) -> None:
@@ -221,10 +228,10 @@ def read_list(list_path: str | os.PathLike, progress: Progress | None = None,
     """
     list_path = Path(list_path)
     root = list_path.resolve().parent
-    items = parse_list(list_path)
-    paths = [p for p, _ in items]
-    y = np.fromiter((l for _, l in items), dtype=np.int64, count=len(items))
-    key = _cache_key(list_path, root) + ("n" if normalize is not None else "") if use_cache else ""
+    list_bytes, entries = _read_entries(list_path)
+    paths = [p for p, _, _ in entries]
+    y = np.fromiter((l for _, l, _ in entries), dtype=np.int64, count=len(entries))
+    key = _cache_key(list_bytes, root) + ("n" if normalize is not None else "") if use_cache else ""
     if use_cache:
         cached = _load_cache(list_path, key)
         if cached is not None and len(cached[1]) == len(y) and np.array_equal(cached[1], y):
@@ -232,8 +239,8 @@ def read_list(list_path: str | os.PathLike, progress: Progress | None = None,
             if x.dtype != np.float32 or x.max(initial=0) > 1.0:
                 x = x.astype(np.float32) / 255.0
             return Dataset(x, y, paths, root)
-    x = np.empty((len(items), N_INPUTS), dtype=np.float32)
-    lines = _line_numbers(list_path)
+    x = np.empty((len(entries), N_INPUTS), dtype=np.float32)
+    lines = [lineno for _, _, lineno in entries]
     for i, rel in enumerate(paths):
         img_path = root / rel
         try:
@@ -255,11 +262,6 @@ def read_list(list_path: str | os.PathLike, progress: Progress | None = None,
     if use_cache:
         _save_cache(list_path, key, x, y)
     return Dataset(x, y, paths, root)
-
-
-def _line_numbers(list_path: Path) -> list[int]:
-    text = Path(list_path).read_text(encoding="utf-8")
-    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
 def load_split(root: str | os.PathLike, split: str, progress: Progress | None = None) -> Dataset:
