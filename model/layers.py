@@ -1,6 +1,8 @@
 """Layers with the tutorial's contract, vectorised over the batch.
 
-Every layer has ``forward(x)`` which keeps what ``backward`` needs, and
+Every layer has ``forward(x)`` which keeps what ``backward`` needs, ``infer(x)`` which
+computes the same output for inference and writes nothing into the layer (so two threads
+can read one network without copying it; Dropout is the identity there), and
 ``backward(grad)`` which takes dLoss/dOutput of shape ``(n, out)``, fills the layer's
 parameter gradients and returns dLoss/dInput of shape ``(n, in)``. Rows are samples
 (the tutorial used column vectors and a Python loop over the batch; here one matrix
@@ -23,6 +25,10 @@ class Layer:
         raise NotImplementedError
 
     def backward(self, grad: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def infer(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """The output for inference; writes no cache (safe from several threads)."""
         raise NotImplementedError
 
     def zero_grad(self) -> None:
@@ -83,6 +89,9 @@ class FullyConnect(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
+        return self.infer(x)
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
         y = x @ self.params["weight"].T
         y += self.params["bias"]
         return y
@@ -113,11 +122,14 @@ class Sigmoid(Layer):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        self.y = self.infer(x)
+        return self.y
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
         y = np.multiply(x, 0.5, dtype=x.dtype)
         np.tanh(y, out=y)
         y += 1
         y *= 0.5
-        self.y = y
         return y
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
@@ -134,6 +146,9 @@ class Tanh(Layer):
         self.y = np.tanh(x)
         return self.y
 
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x)
+
     def backward(self, grad: np.ndarray) -> np.ndarray:
         y = self.y
         return grad * (1 - y * y)
@@ -144,6 +159,9 @@ class ReLU(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.mask = x > 0
+        return np.maximum(x, 0)
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
