@@ -10,6 +10,7 @@ nothing is loaded.
 from __future__ import annotations
 
 import datetime as _dt
+import importlib.resources
 import io
 import json
 import os
@@ -23,8 +24,18 @@ from .data import atomic_write_bytes
 from .network import NetSpec, Network
 
 FORMAT_VERSION = 1
-#: The weights shipped with LetterLab (``weights/`` beside the packages).
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "weights"
+
+
+def shipped_weights_dir() -> Path:
+    """The folder of the weights shipped with LetterLab, found with importlib.resources.
+
+    It is the repository's ``weights/`` folder, which pyproject.toml installs as the package
+    ``model.weights_data``, so a wheel and an editable install both have it.
+    """
+    return Path(str(importlib.resources.files("model.weights_data")))
+
+
+SHIPPED_DIR = shipped_weights_dir()
 DEFAULT_WEIGHTS = SHIPPED_DIR / "default.npz"
 
 
