@@ -14,10 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
+import tarfile
 import tempfile
+import time
+import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import BinaryIO, Callable, Iterable, Sequence
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -76,38 +83,137 @@ def ink_from_gray(gray: np.ndarray) -> np.ndarray:
     return f
 
 
-def read_gray(path: Path) -> np.ndarray:
-    """Read an image file as a 2-D grayscale array (transparent pixels count as background)."""
+#: The image formats LetterLab opens. Pillow picks a decoder from the file's bytes, not its
+#: name, and some decoders run other programs (EPS and PDF hand the file to Ghostscript) or
+#: parse rarely used formats; these are the raster formats people scan, draw or export
+#: letters in (PNG is the data set's own; JPEG, BMP, GIF, WEBP and TIFF come from phones,
+#: scanners and paint programs), each decoded inside Pillow and its libraries.
+IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")
+#: Largest image accepted, in pixels (a 6000 x 6000 scan); checked from the header before
+#: any pixel is decoded, far below Pillow's own decompression-bomb limit.
+MAX_IMAGE_PIXELS = 36_000_000
+#: Largest image file accepted, in bytes.
+MAX_IMAGE_BYTES = 64 << 20
+#: Largest list file accepted, in bytes (the tutorial's train.txt is about 1 MB).
+MAX_LIST_BYTES = 64 << 20
+
+
+def open_regular(path: str | os.PathLike, what: str = "file", max_bytes: int | None = None,
+                 dir_fd: int | None = None) -> BinaryIO:
+    """Open an untrusted file for reading, refusing anything but a regular file.
+
+    A FIFO, device or socket is refused without blocking (the file is opened
+    non-blocking and checked with ``fstat`` before a byte is read), so is a folder and a
+    file larger than ``max_bytes``. ``dir_fd`` opens ``path`` relative to an open folder.
+    Raises :class:`DataError` (``FileNotFoundError`` is kept as the cause).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with Image.open(path) as im:
-            im.load()
-            if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-                rgba = im.convert("RGBA")
-                # Composite on white so transparent background reads as paper.
-                bg = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-                im2 = Image.alpha_composite(bg, rgba).convert("L")
-            elif im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-                arr = np.asarray(im).astype(np.float32)
-                return arr
-            else:
-                im2 = im.convert("L")
-            return np.asarray(im2)
-    except FileNotFoundError:
-        raise DataError(f"{path}: image file not found") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        raise DataError(f"{path}: cannot read image ({e})") from None
+        fd = os.open(path, flags, dir_fd=dir_fd) if dir_fd is not None else os.open(path, flags)
+    except FileNotFoundError as e:
+        raise DataError(f"{path}: {what} not found") from e
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not a {what}") from None
+    except (OSError, ValueError) as e:
+        raise DataError(f"{path}: cannot open {what} ({getattr(e, 'strerror', None) or e})") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise DataError(f"{path}: is a folder, not a {what}")
+        if not stat.S_ISREG(st.st_mode):
+            raise DataError(f"{path}: is not a regular file (a device, FIFO or socket), not a {what}")
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise DataError(f"{path}: {what} is too large ({st.st_size} bytes; the limit is {max_bytes})")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
-def _read_entries(list_path: Path) -> tuple[bytes, list[tuple[str, int, int]]]:
+def open_image(source: str | os.PathLike | BinaryIO, dir_fd: int | None = None) -> Image.Image:
+    """THE way LetterLab opens an image it did not make: a loaded PIL image, or :class:`DataError`.
+
+    Only :data:`IMAGE_FORMATS` are tried (an EPS named ``.png`` is refused, never handed to
+    Ghostscript), the file must be a regular file of at most :data:`MAX_IMAGE_BYTES`, and
+    an image whose header claims more than :data:`MAX_IMAGE_PIXELS` is refused before its
+    pixels are decoded (a "decompression bomb"). Only the first frame is read.
+    """
+    name = getattr(source, "name", source)
+    if isinstance(source, (str, os.PathLike)):
+        f = open_regular(source, "image file", MAX_IMAGE_BYTES, dir_fd=dir_fd)
+    else:
+        f = source
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(f, formats=IMAGE_FORMATS)
+            try:
+                w, h = im.size
+                if w <= 0 or h <= 0 or w * h > MAX_IMAGE_PIXELS:
+                    raise DataError(f"{name}: image is {w}x{h} pixels; the limit is "
+                                    f"{MAX_IMAGE_PIXELS} pixels (a decompression bomb?)")
+                im.load()
+            except BaseException:
+                im.close()
+                raise
+        return im
+    except DataError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise DataError(f"{name}: image is too large ({_short(e)})") from None
+    except UnidentifiedImageError:
+        raise DataError(f"{name}: cannot read image (not a {', '.join(IMAGE_FORMATS)} image)") from None
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError, zlib.error) as e:
+        raise DataError(f"{name}: cannot read image ({_short(e)})") from None
+    finally:
+        if f is not source:
+            f.close()
+
+
+def _short(e: BaseException, limit: int = 120) -> str:
+    """An exception's first line, at most ``limit`` characters (for one-line messages)."""
+    text = (str(e).splitlines() or [type(e).__name__])[0] or type(e).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def gray_array(im: Image.Image) -> np.ndarray:
+    """A PIL image as a 2-D grayscale array; transparent pixels count as background.
+
+    Alpha is composited on white (paper); 16-bit, 32-bit and float images stay numeric
+    (float32, for :func:`ink_from_gray` to scale), everything else becomes 8-bit gray.
+    """
+    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (im.mode == "P" and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        bg = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(bg, rgba).convert("L"))
+    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        return np.asarray(im).astype(np.float32)
+    return np.asarray(im if im.mode == "L" else im.convert("L"))
+
+
+def read_gray(path: str | os.PathLike, dir_fd: int | None = None) -> np.ndarray:
+    """Read an image file as a 2-D grayscale array (see :func:`open_image`, :func:`gray_array`)."""
+    with open_image(path, dir_fd=dir_fd) as im:
+        return gray_array(im)
+
+
+def _read_entries(list_path: Path, dir_fd: int | None = None,
+                  name: str | None = None) -> tuple[bytes, list[tuple[str, int, int]]]:
     """The list file's bytes and its ``(relative path, label, line number)`` entries,
-    every line checked."""
+    every line checked. ``dir_fd``/``name`` read it relative to an open folder."""
     try:
-        data = Path(list_path).read_bytes()
-        text = data.decode("utf-8")
-    except FileNotFoundError:
-        raise DataError(f"{list_path}: list file not found") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataError(f"{list_path}: cannot read list file ({e})") from None
+        with open_regular(name if dir_fd is not None else list_path, "list file",
+                          MAX_LIST_BYTES, dir_fd=dir_fd) as f:
+            data = f.read(MAX_LIST_BYTES + 1)
+        text = data.decode("utf-8-sig")  # a byte-order mark from Windows editors is not data
+    except DataError as e:
+        if isinstance(e.__cause__, FileNotFoundError):
+            raise DataError(f"{list_path}: list file not found") from e.__cause__
+        raise DataError(str(e).replace(str(name), str(list_path), 1) if name else str(e)) from None
+    except OSError as e:
+        raise DataError(f"{list_path}: cannot read list file ({_short(e)})") from None
+    except UnicodeDecodeError as e:
+        raise DataError(f"{list_path}: list file is not UTF-8 text (byte {e.start})") from None
     entries: list[tuple[str, int, int]] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         s = line.strip()
@@ -115,18 +221,23 @@ def _read_entries(list_path: Path) -> tuple[bytes, list[tuple[str, int, int]]]:
             continue
         parts = s.rsplit(None, 1)
         if len(parts) != 2:
-            raise DataError(f"{list_path}:{lineno}: expected 'pic/NAME.png LABEL', got {s!r}")
-        name, label_s = parts
-        try:
-            label = int(label_s)
-        except ValueError:
-            raise DataError(f"{list_path}:{lineno}: label {label_s!r} is not a whole number") from None
+            raise DataError(f"{list_path}:{lineno}: expected 'pic/NAME.png LABEL', got {_clip(s)}")
+        name_s, label_s = parts
+        # ASCII digits only: int() would also take "1_0", "+3", " 7" and "٣".
+        if not (label_s.isascii() and label_s.isdigit()) or len(label_s) > 6:
+            raise DataError(f"{list_path}:{lineno}: label {_clip(label_s)} is not a whole number")
+        label = int(label_s)
         if not 0 <= label < N_CLASSES:
             raise DataError(f"{list_path}:{lineno}: label {label} is out of range 0-{N_CLASSES - 1}")
-        entries.append((name, label, lineno))
+        entries.append((name_s, label, lineno))
     if not entries:
         raise DataError(f"{list_path}: list file has no entries")
     return data, entries
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """``repr(text)``, shortened so that an error about a huge line stays one short line."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
 
 
 def parse_list(list_path: Path) -> list[tuple[str, int]]:
@@ -134,12 +245,12 @@ def parse_list(list_path: Path) -> list[tuple[str, int]]:
     return [(name, label) for name, label, _ in _read_entries(list_path)[1]]
 
 
-def _cache_key(list_bytes: bytes, root: Path) -> str:
+def _cache_key(list_bytes: bytes, root: Path, dir_fd: int | None = None) -> str:
     h = hashlib.sha256()
     h.update(list_bytes)
-    pic = root / "pic"
     try:
-        h.update(str(pic.stat().st_mtime_ns).encode())
+        st = os.stat("pic", dir_fd=dir_fd) if dir_fd is not None else (root / "pic").stat()
+        h.update(str(st.st_mtime_ns).encode())
     except OSError:
         pass
     h.update(f"v{CACHE_VERSION}".encode())
@@ -160,11 +271,62 @@ def _cache_paths(list_path: Path) -> list[Path]:
     return out
 
 
+#: A temporary file of :func:`atomic_write_bytes`: ``.NAME.PID.RANDOM.tmp``.
+_TMP_RE = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]{8}\.tmp$")
+#: A temporary file whose writer cannot be told alive is removed after this (seconds).
+TMP_STALE_AFTER = 24 * 3600
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True
+    return True
+
+
+def remove_stale_temp_files(folder: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files a killed :func:`atomic_write_bytes` left in ``folder``:
+    those whose writing process (the PID in the name) is gone, or older than
+    :data:`TMP_STALE_AFTER`. Returns what was removed. Only regular files matching the
+    temporary name pattern are touched."""
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for e in entries:
+        m = _TMP_RE.match(e.name)
+        if not m:
+            continue
+        try:
+            st = e.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            pid = int(m.group(1))
+            if (pid != os.getpid() and not _pid_alive(pid)) or now - st.st_mtime > TMP_STALE_AFTER:
+                os.unlink(e.path)
+                removed.append(Path(e.path))
+        except (OSError, ValueError):
+            continue
+    return removed
+
+
 def atomic_write_bytes(path: Path, write: Callable[[object], None]) -> None:
-    """Write a file atomically: ``write(fileobj)`` into a temp file beside it, then rename."""
+    """Write a file atomically: ``write(fileobj)`` into a temp file beside it, then rename.
+
+    The temporary file is ``.NAME.PID.RANDOM.tmp``; one left by a killed writer is removed
+    by the next atomic write into the same folder (:func:`remove_stale_temp_files`).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+    remove_stale_temp_files(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes the file private (0600); give it the usual permissions.
         umask = os.umask(0)
@@ -183,16 +345,98 @@ def atomic_write_bytes(path: Path, write: Callable[[object], None]) -> None:
         raise
 
 
-def _load_cache(list_path: Path, key: str) -> tuple[np.ndarray, np.ndarray] | None:
-    for p in _cache_paths(list_path):
-        if not p.exists():
-            continue
+def read_npz(source: str | os.PathLike | BinaryIO, accept: Callable[[str, np.dtype, tuple], str | None],
+             max_members: int = 256, max_elements: int = 64 << 20,
+             max_total_bytes: int = 256 << 20) -> dict[str, np.ndarray]:
+    """Read an untrusted ``.npz`` archive, checking everything before reading any array.
+
+    Every member must be a ``NAME.npy`` (stored or deflated) whose declared uncompressed
+    size is within ``max_total_bytes`` in total; each npy header is read first and
+    ``accept(name, dtype, shape)`` returns None or the reason to refuse it; object
+    (pickled) dtypes are always refused and no array may hold more than ``max_elements``.
+    The declared sizes bind: :mod:`zipfile` never inflates a member past its declared size,
+    and the header's shape must account for exactly that size. Raises :class:`DataError`.
+    """
+    try:
+        zf = zipfile.ZipFile(source)
+    except zipfile.BadZipFile:
+        raise DataError("not an .npz archive") from None
+    except (OSError, EOFError, ValueError) as e:
+        raise DataError(f"cannot read the archive ({_short(e)})") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > max_members:
+            raise DataError(f"the archive has {len(infos)} members (at most {max_members} expected)")
+        total = 0
+        names = set()
+        for info in infos:
+            if not info.filename.endswith(".npy") or info.is_dir():
+                raise DataError(f"archive member {_clip(info.filename)} is not an array")
+            name = info.filename[:-4]
+            if name in names:
+                raise DataError(f"archive member {_clip(info.filename)} appears twice")
+            names.add(name)
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise DataError(f"archive member {_clip(info.filename)} uses an unsupported compression")
+            total += info.file_size
+            if info.file_size > max_total_bytes or total > max_total_bytes:
+                raise DataError(f"the arrays would take more than {max_total_bytes >> 20} MB "
+                                f"unpacked ({info.filename} declares {info.file_size} bytes)")
+        out = {}
         try:
-            with np.load(p, allow_pickle=False) as z:
-                if str(z["key"]) != key:
-                    continue
-                return z["x"].astype(np.float32, copy=False), z["y"].astype(np.int64, copy=False)
-        except Exception:
+            for info in infos:
+                name = info.filename[:-4]
+                with zf.open(info) as f:
+                    version = np.lib.format.read_magic(f)
+                    if version == (1, 0):
+                        shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+                    elif version in ((2, 0), (3, 0)):
+                        shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+                    else:  # pragma: no cover - read_magic refuses others
+                        raise DataError(f"{name}: unknown npy version {version}")
+                    if dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
+                        raise DataError(f"{name}: holds {dtype} objects, not plain numbers")
+                    n = 1
+                    for d in shape:
+                        if not isinstance(d, int) or d < 0:
+                            raise DataError(f"{name}: bad shape {shape}")
+                        n *= d
+                    if n > max_elements:
+                        raise DataError(f"{name}: shape {shape} has {n} elements "
+                                        f"(the limit is {max_elements})")
+                    if n * dtype.itemsize + f.tell() != info.file_size:
+                        raise DataError(f"{name}: header says {shape} {dtype}, which does not "
+                                        f"match the member's size")
+                    why = accept(name, dtype, shape)
+                    if why:
+                        raise DataError(f"{name}: {why}")
+                with zf.open(info) as f:  # read_array reads the (checked) header again
+                    out[name] = np.lib.format.read_array(f, allow_pickle=False)
+        except DataError:
+            raise
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError,
+                NotImplementedError) as e:
+            raise DataError(f"corrupt or truncated archive ({_short(e)})") from None
+    return out
+
+
+def _accept_cache(name: str, dtype: np.dtype, shape: tuple) -> str | None:
+    ok = {"key": "U", "x": "u", "y": "i"}
+    return None if name in ok and dtype.kind == ok[name] else "not a cache entry"
+
+
+def _load_cache(list_path: Path, key: str, dir_fd: int | None = None
+                ) -> tuple[np.ndarray, np.ndarray] | None:
+    for i, p in enumerate(_cache_paths(list_path)):
+        try:
+            # The first cache lives in the data set folder: read it through the pinned folder.
+            src = p.name if (i == 0 and dir_fd is not None) else p
+            with open_regular(src, "cache", 1 << 30, dir_fd=dir_fd if i == 0 else None) as f:
+                z = read_npz(f, _accept_cache, max_members=3)
+            if str(z["key"]) != key or z["x"].ndim != 2 or z["x"].shape[1] != N_INPUTS:
+                continue
+            return z["x"].astype(np.float32, copy=False), z["y"].astype(np.int64, copy=False)
+        except (DataError, KeyError, ValueError):
             continue
     return None
 
@@ -215,6 +459,38 @@ def _save_cache(list_path: Path, key: str, x: np.ndarray, y: np.ndarray) -> None
             continue
 
 
+class _SetReplaced(Exception):
+    """The folder being read was replaced by another process (see :func:`read_list`)."""
+
+
+def _open_folder(root: Path) -> int | None:
+    """An open descriptor of ``root`` to read files relative to, or None where the OS
+    cannot (then paths are used as they are)."""
+    if os.open not in os.supports_dir_fd or not hasattr(os, "O_DIRECTORY"):
+        return None  # pragma: no cover - Windows
+    try:
+        return os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        raise DataError(f"{root}: folder not found") from None
+    except OSError as e:
+        raise DataError(f"{root}: cannot open folder ({_short(e)})") from None
+
+
+def _was_replaced(root: Path, dir_fd: int | None) -> bool:
+    if dir_fd is None:
+        return False
+    pinned = os.fstat(dir_fd)
+    try:
+        now = os.stat(root)
+    except OSError:
+        return True
+    return pinned.st_nlink == 0 or (now.st_dev, now.st_ino) != (pinned.st_dev, pinned.st_ino)
+
+
+#: How often :func:`read_list` restarts when the data set is replaced while it reads.
+READ_ATTEMPTS = 4
+
+
 def read_list(list_path: str | os.PathLike, progress: Progress | None = None,
               use_cache: bool = True,
               normalize: Callable[[np.ndarray], np.ndarray] | None = None) -> Dataset:
@@ -225,40 +501,76 @@ def read_list(list_path: str | os.PathLike, progress: Progress | None = None,
     A missing or unreadable image, a malformed line, an image of the wrong size or a
     label out of range raises :class:`DataError` naming the file and line.
     ``progress(done, total)`` is called while images are read.
+
+    One generation only: the list file, the cache and every image are opened relative to
+    one open descriptor of the list's folder, so a data set swapped in by another process
+    (:mod:`model.synth` replaces a whole folder by renames, never files inside it) cannot
+    mix into this read; if the folder being read disappears under it, the read restarts
+    on the new folder.
     """
     list_path = Path(list_path)
-    root = list_path.resolve().parent
-    list_bytes, entries = _read_entries(list_path)
-    paths = [p for p, _, _ in entries]
-    y = np.fromiter((l for _, l, _ in entries), dtype=np.int64, count=len(entries))
-    key = _cache_key(list_bytes, root) + ("n" if normalize is not None else "") if use_cache else ""
-    if use_cache:
-        cached = _load_cache(list_path, key)
-        if cached is not None and len(cached[1]) == len(y) and np.array_equal(cached[1], y):
-            x = cached[0]
-            if x.dtype != np.float32 or x.max(initial=0) > 1.0:
-                x = x.astype(np.float32) / 255.0
-            return Dataset(x, y, paths, root)
-    x = np.empty((len(entries), N_INPUTS), dtype=np.float32)
-    lines = [lineno for _, _, lineno in entries]
-    for i, rel in enumerate(paths):
-        img_path = root / rel
+    for attempt in range(READ_ATTEMPTS):
         try:
-            g = read_gray(img_path)
-        except DataError as e:
-            raise DataError(f"{list_path}:{lines[i]}: {e}") from None
-        if g.shape == (SIDE, SIDE):
-            x[i] = ink_from_gray(g).reshape(-1)
-        elif normalize is not None:
+            return _read_list_once(list_path, progress, use_cache, normalize)
+        except _SetReplaced:
+            time.sleep(0.05 * attempt)
+    raise DataError(f"{list_path}: the data set kept being replaced while it was read; try again")
+
+
+def _read_list_once(list_path: Path, progress, use_cache, normalize) -> Dataset:
+    resolved = list_path.resolve()
+    root = resolved.parent
+    try:
+        dir_fd = _open_folder(root)
+    except DataError:
+        if not root.exists() and root.parent.exists():
+            raise _SetReplaced() from None  # the instant between a swap's two renames
+        raise DataError(f"{list_path}: list file not found") from None
+    try:
+        try:
+            list_bytes, entries = _read_entries(list_path, dir_fd, resolved.name)
+        except DataError:
+            if _was_replaced(root, dir_fd):
+                raise _SetReplaced() from None
+            raise
+        paths = [p for p, _, _ in entries]
+        y = np.fromiter((l for _, l, _ in entries), dtype=np.int64, count=len(entries))
+        key = _cache_key(list_bytes, root, dir_fd) + ("n" if normalize is not None else "") if use_cache else ""
+        if use_cache:
+            cached = _load_cache(list_path, key, dir_fd)
+            if cached is not None and len(cached[1]) == len(y) and np.array_equal(cached[1], y):
+                x = cached[0]
+                if x.dtype != np.float32 or x.max(initial=0) > 1.0:
+                    x = x.astype(np.float32) / 255.0
+                return Dataset(x, y, paths, root)
+        x = np.empty((len(entries), N_INPUTS), dtype=np.float32)
+        lines = [lineno for _, _, lineno in entries]
+        for i, rel in enumerate(paths):
             try:
-                x[i] = normalize(g)
-            except LetterLabError as e:
-                raise DataError(f"{list_path}:{lines[i]}: {rel}: {e}") from None
-        else:
-            raise DataError(f"{list_path}:{lines[i]}: {rel} is {g.shape[1]}x{g.shape[0]}, "
-                            f"expected {SIDE}x{SIDE}")
-        if progress is not None and (i % 500 == 0 or i == len(paths) - 1):
-            progress(i + 1, len(paths))
+                g = read_gray(rel, dir_fd=dir_fd) if dir_fd is not None else read_gray(root / rel)
+            except DataError as e:
+                if _was_replaced(root, dir_fd):
+                    raise _SetReplaced() from None
+                raise DataError(f"{list_path}:{lines[i]}: {e}") from None
+            if g.shape == (SIDE, SIDE):
+                x[i] = ink_from_gray(g).reshape(-1)
+            elif normalize is not None:
+                try:
+                    x[i] = normalize(g)
+                except LetterLabError as e:
+                    raise DataError(f"{list_path}:{lines[i]}: {rel}: {e}") from None
+            else:
+                raise DataError(f"{list_path}:{lines[i]}: {rel} is {g.shape[1]}x{g.shape[0]}, "
+                                f"expected {SIDE}x{SIDE}")
+            if progress is not None and (i % 500 == 0 or i == len(paths) - 1):
+                progress(i + 1, len(paths))
+        if _was_replaced(root, dir_fd):
+            # A complete old set, but ``root`` now names the new one, which the paths
+            # returned would point into: read again.
+            raise _SetReplaced()
+    finally:
+        if dir_fd is not None:
+            os.close(dir_fd)
     if use_cache:
         _save_cache(list_path, key, x, y)
     return Dataset(x, y, paths, root)

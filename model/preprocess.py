@@ -31,7 +31,7 @@ import numpy as np
 from PIL import Image
 
 from . import N_INPUTS, SIDE, LetterLabError
-from .data import ink_from_gray
+from .data import gray_array, ink_from_gray
 
 __all__ = [
     "BOX", "DEFAULT_PEN_FRACTION", "EmptyImageError", "INK_THRESHOLD", "NOISE_FLOOR",
@@ -60,16 +60,7 @@ class EmptyImageError(LetterLabError):
 def _as_array(image) -> np.ndarray:
     """A PIL Image or array-like as a 2-D array (colour images become grayscale)."""
     if isinstance(image, Image.Image):
-        im = image
-        if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-            rgba = im.convert("RGBA")
-            bg = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-            im = Image.alpha_composite(bg, rgba)
-        if im.mode not in ("L", "F", "I", "I;16", "1"):
-            im = im.convert("L")
-        if im.mode == "1":
-            im = im.convert("L")
-        return np.asarray(im)
+        return gray_array(image)  # the data reader's own conversion (alpha on white)
     a = np.asarray(image)
     if a.ndim == 3 and a.shape[2] in (3, 4):
         # RGB(A) array: luminance, ignoring alpha.

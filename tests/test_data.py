@@ -31,7 +31,7 @@ def test_cache_is_used_and_invalidated(tmp_path, monkeypatch):
     import model.data as data
 
     calls = []
-    monkeypatch.setattr(data, "read_gray", lambda p: calls.append(p) or np.zeros((17, 17), np.uint8))
+    monkeypatch.setattr(data, "read_gray", lambda p, **kw: calls.append(p) or np.zeros((17, 17), np.uint8))
     ds = read_list(tmp_path / "train.txt")
     assert calls == [] and np.array_equal(ds.x, x)
     # editing the list file invalidates the cache
@@ -94,5 +94,6 @@ def test_saved_files_are_not_private(tmp_path):
     import os
     make_set(tmp_path, n=3)
     mode = (tmp_path / "train.txt").stat().st_mode & 0o777
-    umask = os.umask(0); os.umask(umask)
+    umask = os.umask(0)
+    os.umask(umask)
     assert mode == 0o666 & ~umask
