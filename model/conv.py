@@ -1,0 +1,335 @@
+"""Convolutional layers with the contract of ``model.layers``, in NumPy.
+
+Image layout between layers is **NHWC**: an activation is ``(n, height, width, channels)``,
+C-contiguous. With that layout one convolution is one gather (``im2col``: for every output
+pixel, the ``kh x kw x C`` window, whose rows of ``kw * C`` numbers are contiguous in
+memory) and one matrix product whose result already is the NHWC output, with no
+transpose. The network's input rows ``(n, 289)`` become images with :class:`ToImage`, and
+:class:`Flatten` turns images back into rows in PyTorch's ``(C, H, W)`` order, so a PyTorch
+net with the same weights computes the same numbers.
+
+Weights are stored in PyTorch's layout ``(out, in, kh, kw)``; each call rearranges them
+(a few thousand numbers) into the ``(kh * kw * in, out)`` matrix the product needs.
+
+Training-time layers (``Conv2D``, ``MaxPool2D``) keep scratch buffers between calls to
+``forward``/``backward`` (the padded input, the column matrix); they are reused from
+batch to batch while the batch shape stays the same. ``infer`` allocates its own and
+writes nothing on the layer, so several threads may call ``infer`` on one network, but
+``forward``/``backward`` of one layer object must not run in two threads at once.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from model.layers import Layer
+
+__all__ = ["Conv2D", "MaxPool2D", "ToImage", "Flatten", "Dropout"]
+
+
+def _windows(xpad: np.ndarray, kh: int, kw: int, ho: int, wo: int) -> np.ndarray:
+    """A read-only view ``(n, ho, wo, kh, kw, C)`` of the stride-1 windows of ``xpad`` (NHWC)."""
+    sn, sh, sw, sc = xpad.strides
+    return as_strided(xpad, (xpad.shape[0], ho, wo, kh, kw, xpad.shape[3]),
+                      (sn, sh, sw, sh, sw, sc), writeable=False)
+
+
+def _im2col(xpad: np.ndarray, kh: int, kw: int, ho: int, wo: int, out: np.ndarray | None) -> np.ndarray:
+    """The column matrix ``(n * ho * wo, kh * kw * C)`` of ``xpad``; row = one output pixel.
+
+    Columns are ordered ``(i, j, c)`` (kernel row, kernel column, channel). Written into
+    ``out`` when its shape fits (a reused buffer), else into a new array.
+    """
+    n, c = xpad.shape[0], xpad.shape[3]
+    shape = (n * ho * wo, kh * kw * c)
+    if out is None or out.shape != shape or out.dtype != xpad.dtype:
+        out = np.empty(shape, xpad.dtype)
+    np.copyto(out.reshape(n, ho, wo, kh, kw, c), _windows(xpad, kh, kw, ho, wo))
+    return out
+
+
+def _padded(buf: np.ndarray | None, shape: tuple, dtype) -> np.ndarray:
+    """``buf`` if it has this shape and dtype (its zero border is still zero), else a new zero array."""
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = np.zeros(shape, dtype)
+    return buf
+
+
+class Conv2D(Layer):
+    """2-D convolution (cross-correlation, as in PyTorch), stride 1, zero padding.
+
+    Args:
+        in_channels: channels of the input image.
+        out_channels: channels of the output image (number of filters).
+        kernel_size: the kernel is ``kernel_size x kernel_size``; any size >= 1, odd or even.
+        padding: zeros added on each of the four sides, ``0 <= padding < kernel_size``;
+            default ``kernel_size // 2`` ("same" size for odd kernels; an even kernel then
+            gives an output one pixel larger than the input, as in PyTorch).
+        rng: a ``numpy.random.Generator`` for the initialisation.
+        dtype: float32 (default) or float64 (gradient checks).
+
+    Shape:
+        weight ``(out_channels, in_channels, k, k)`` (PyTorch's layout); bias
+        ``(out_channels,)``; input ``(n, H, W, in_channels)`` (NHWC); output
+        ``(n, H + 2 * padding - k + 1, W + 2 * padding - k + 1, out_channels)``.
+
+    ``y[b, h, w, o] = bias[o] + sum_{c, i, j} weight[o, c, i, j] * xpad[b, h + i, w + j, c]``
+    where ``xpad`` is the input with ``padding`` zeros around it.
+
+    Initialisation is He's: ``weight = randn * sqrt(2 / (in_channels * k * k))``, bias 0.
+
+    ``backward(grad)`` sums over the batch like ``FullyConnect`` (``grad`` already
+    carries the loss's ``1/n``). ``backward_params_only(grad)`` fills the parameter
+    gradients without the input gradient: call it instead of ``backward`` on the first
+    layer of a network (saves a third of that layer's work).
+
+    Example:
+        >>> conv = Conv2D(1, 32, 3, rng=np.random.default_rng(0))
+        >>> conv.forward(np.zeros((5, 17, 17, 1), np.float32)).shape
+        (5, 17, 17, 32)
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3,
+                 padding: int | None = None, rng: np.random.Generator | None = None,
+                 dtype=np.float32) -> None:
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.in_channels = int(in_channels)
+        self.out_channels = int(out_channels)
+        self.kernel_size = int(kernel_size)
+        self.padding = self.kernel_size // 2 if padding is None else int(padding)
+        if self.in_channels < 1 or self.out_channels < 1 or self.kernel_size < 1:
+            raise ValueError("channels and kernel_size must be at least 1")
+        if not 0 <= self.padding < self.kernel_size:
+            raise ValueError(f"padding must be in [0, kernel_size), got {self.padding}")
+        k = self.kernel_size
+        fan_in = self.in_channels * k * k
+        w = rng.standard_normal((self.out_channels, self.in_channels, k, k)) * np.sqrt(2.0 / fan_in)
+        self.params = {"weight": w.astype(dtype), "bias": np.zeros(self.out_channels, dtype)}
+        self.grads = {key: np.zeros_like(v) for key, v in self.params.items()}
+        # Training scratch (see the module docstring): padded input, its columns (kept
+        # for the weight gradient), padded output gradient and its columns.
+        self._xpad: np.ndarray | None = None
+        self._cols: np.ndarray | None = None
+        self._gpad: np.ndarray | None = None
+        self._gcols: np.ndarray | None = None
+        self._in_hw: tuple[int, int] = (0, 0)
+
+    @property
+    def weight(self) -> np.ndarray:
+        return self.params["weight"]
+
+    @property
+    def bias(self) -> np.ndarray:
+        return self.params["bias"]
+
+    def _out_hw(self, h: int, w: int) -> tuple[int, int]:
+        k, p = self.kernel_size, self.padding
+        ho, wo = h + 2 * p - k + 1, w + 2 * p - k + 1
+        if ho < 1 or wo < 1:
+            raise ValueError(f"input {h}x{w} is smaller than the kernel {k}x{k} with padding {p}")
+        return ho, wo
+
+    def _check(self, x: np.ndarray) -> None:
+        if x.ndim != 4 or x.shape[3] != self.in_channels:
+            raise ValueError(f"Conv2D expects (n, H, W, {self.in_channels}) input, got {x.shape}")
+
+    def _weight_matrix(self) -> np.ndarray:
+        """The weight as the ``(k * k * in, out)`` matrix matching the column order (i, j, c)."""
+        w = self.params["weight"]
+        return w.transpose(2, 3, 1, 0).reshape(-1, self.out_channels)
+
+    def _conv(self, xpad: np.ndarray, ho: int, wo: int, cols: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        k = self.kernel_size
+        cols = _im2col(xpad, k, k, ho, wo, cols)
+        y = cols @ self._weight_matrix()
+        y += self.params["bias"]
+        return y.reshape(xpad.shape[0], ho, wo, self.out_channels), cols
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._check(x)
+        n, h, w, c = x.shape
+        p = self.padding
+        ho, wo = self._out_hw(h, w)
+        self._xpad = xpad = _padded(self._xpad, (n, h + 2 * p, w + 2 * p, c), x.dtype)
+        xpad[:, p:p + h, p:p + w, :] = x
+        y, self._cols = self._conv(xpad, ho, wo, self._cols)
+        self._in_hw = (h, w)
+        return y
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        self._check(x)
+        n, h, w, c = x.shape
+        p = self.padding
+        ho, wo = self._out_hw(h, w)
+        xpad = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0))) if p else x
+        return self._conv(xpad, ho, wo, None)[0]
+
+    def backward_params_only(self, grad: np.ndarray) -> None:
+        """Fill ``grads`` from ``grad`` ``(n, Ho, Wo, out)`` without the input gradient."""
+        g2 = grad.reshape(-1, self.out_channels)
+        k, c, o = self.kernel_size, self.in_channels, self.out_channels
+        gw = self._cols.T @ g2  # (k * k * c, o), rows ordered (i, j, c)
+        self.grads["weight"][...] = gw.reshape(k, k, c, o).transpose(3, 2, 0, 1)
+        np.matmul(np.ones(g2.shape[0], g2.dtype), g2, out=self.grads["bias"])
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        """Fill ``grads`` and return dLoss/dInput ``(n, H, W, in)`` for ``grad`` ``(n, Ho, Wo, out)``."""
+        self.backward_params_only(grad)
+        # The input gradient is the "full" correlation of the output gradient with the
+        # kernel flipped in both directions and in/out swapped: a convolution again, so
+        # one gather and one matrix product (no scatter-add).
+        n, ho, wo, o = grad.shape
+        h, w = self._in_hw
+        k = self.kernel_size
+        q = k - 1 - self.padding
+        self._gpad = gpad = _padded(self._gpad, (n, ho + 2 * q, wo + 2 * q, o), grad.dtype)
+        gpad[:, q:q + ho, q:q + wo, :] = grad
+        wflip = self.params["weight"][:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, self.in_channels)
+        self._gcols = _im2col(gpad, k, k, h, w, self._gcols)
+        return (self._gcols @ wflip).reshape(n, h, w, self.in_channels)
+
+    def extra_repr(self) -> str:
+        return (f"in_channels={self.in_channels}, out_channels={self.out_channels}, "
+                f"kernel_size={self.kernel_size}, padding={self.padding}")
+
+
+class MaxPool2D(Layer):
+    """2x2 max pooling, stride 2, on NHWC images.
+
+    Shape:
+        input ``(n, H, W, C)``; output ``(n, H // 2, W // 2, C)``. An odd size is floored
+        as in PyTorch's default: 17 -> 8; the last row (or column) is dropped and gets a
+        zero gradient.
+
+    The gradient of each output goes to exactly one input: the window's maximum; where
+    several elements of a window tie for the maximum, to the first of them in row-major
+    order (top-left, top-right, bottom-left, bottom-right).
+    """
+
+    @staticmethod
+    def _corners(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if x.ndim != 4 or x.shape[1] < 2 or x.shape[2] < 2:
+            raise ValueError(f"MaxPool2D expects (n, H, W, C) with H, W >= 2, got {x.shape}")
+        h2, w2 = x.shape[1] // 2 * 2, x.shape[2] // 2 * 2
+        return (x[:, 0:h2:2, 0:w2:2], x[:, 0:h2:2, 1:w2:2],
+                x[:, 1:h2:2, 0:w2:2], x[:, 1:h2:2, 1:w2:2])
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        a, b, c, d = self._corners(x)
+        top = np.maximum(a, b)
+        bottom = np.maximum(c, d)
+        # Strict comparisons: on a tie the earlier element (row-major) wins.
+        self._right_top = b > a
+        self._right_bottom = d > c
+        self._lower = bottom > top
+        self._in_shape = x.shape
+        np.maximum(top, bottom, out=top)
+        return top
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        a, b, c, d = self._corners(x)
+        top = np.maximum(a, b)
+        np.maximum(top, np.maximum(c, d), out=top)
+        return top
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        """dLoss/dInput ``(n, H, W, C)`` for ``grad`` ``(n, H // 2, W // 2, C)``."""
+        gx = np.zeros(self._in_shape, grad.dtype)
+        a, b, c, d = self._corners(gx)
+        upper = ~self._lower
+        np.multiply(grad, upper & ~self._right_top, out=a)
+        np.multiply(grad, upper & self._right_top, out=b)
+        np.multiply(grad, self._lower & ~self._right_bottom, out=c)
+        np.multiply(grad, self._lower & self._right_bottom, out=d)
+        return gx
+
+    def extra_repr(self) -> str:
+        return "kernel_size=2, stride=2"
+
+
+class ToImage(Layer):
+    """Flat rows to one-channel NHWC images: ``(n, side * side)`` -> ``(n, side, side, 1)``.
+
+    The rows are read row-major (pixel ``(r, c)`` is element ``r * side + c``), the order
+    of the network's 17x17 inputs. ``backward`` reshapes the gradient back to rows.
+    """
+
+    def __init__(self, side: int = 17) -> None:
+        super().__init__()
+        self.side = int(side)
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        if x.ndim != 2 or x.shape[1] != self.side * self.side:
+            raise ValueError(f"ToImage expects (n, {self.side * self.side}) rows, got {x.shape}")
+        return x.reshape(x.shape[0], self.side, self.side, 1)
+
+    forward = infer
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad.reshape(grad.shape[0], self.side * self.side)
+
+    def extra_repr(self) -> str:
+        return f"side={self.side}"
+
+
+class Flatten(Layer):
+    """NHWC images to rows in PyTorch's order: ``(n, H, W, C)`` -> ``(n, C * H * W)``.
+
+    Element ``[b, c * H * W + h * W + w]`` of the output is ``x[b, h, w, c]``, as
+    ``torch.flatten`` of an NCHW tensor, so a fully connected layer after it takes
+    PyTorch's weights unchanged.
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._in_shape = x.shape
+        return self.infer(x)
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        if x.ndim != 4:
+            raise ValueError(f"Flatten expects (n, H, W, C) images, got {x.shape}")
+        return np.ascontiguousarray(x.transpose(0, 3, 1, 2)).reshape(x.shape[0], -1)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        """dLoss/dInput ``(n, H, W, C)`` (a view) for ``grad`` ``(n, C * H * W)``."""
+        n, h, w, c = self._in_shape
+        return grad.reshape(n, c, h, w).transpose(0, 2, 3, 1)
+
+
+class Dropout(Layer):
+    """Inverted dropout: in ``forward`` each unit is zeroed with probability ``p`` and the
+    kept ones are scaled by ``1 / (1 - p)``; ``infer`` is the identity.
+
+    Args:
+        p: drop probability, ``0 <= p < 1``.
+        rng: the ``numpy.random.Generator`` that draws the masks (training is
+            reproducible from its seed).
+
+    Shape:
+        any; output has the input's shape. ``backward`` multiplies by the same scaled mask.
+    """
+
+    def __init__(self, p: float = 0.5, rng: np.random.Generator | None = None) -> None:
+        super().__init__()
+        if not 0 <= p < 1:
+            raise ValueError(f"dropout probability must be in [0, 1), got {p}")
+        self.p = float(p)
+        self.rng = np.random.default_rng() if rng is None else rng
+        self._scale: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if self.p == 0:
+            self._scale = None
+            return x
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
+        self._scale = keep * np.asarray(1 / (1 - self.p), x.dtype)
+        return x * self._scale
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        return x
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad if self._scale is None else grad * self._scale
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

@@ -1,0 +1,280 @@
+"""Conv layers against finite differences and a naive loop (float64); infer == forward."""
+import copy
+import importlib.util
+import pathlib
+
+import numpy as np
+import pytest
+
+from model.conv import Conv2D, Dropout, Flatten, MaxPool2D, ToImage
+from model.layers import FullyConnect, ReLU
+
+_spec = importlib.util.spec_from_file_location("gradcheck", pathlib.Path(__file__).with_name("gradcheck.py"))
+gradcheck = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(gradcheck)
+numeric_grad, assert_close = gradcheck.numeric_grad, gradcheck.assert_close
+
+RNG = np.random.default_rng(2024)
+
+
+def check_layer(layer, x, before_forward=lambda: None):
+    """Analytic input and parameter gradients of ``sum(r * layer(x))`` vs central differences."""
+    before_forward()
+    r = RNG.standard_normal(layer.forward(x).shape)
+
+    def f():
+        before_forward()
+        return float(np.sum(layer.forward(x) * r))
+
+    f()
+    gx = layer.backward(r)
+    assert gx.shape == x.shape
+    assert_close(gx, numeric_grad(f, x))
+    for k, p in layer.params.items():
+        f()
+        layer.backward(r)
+        assert_close(layer.grads[k].copy(), numeric_grad(f, p))
+
+
+def naive_conv(x, weight, bias, padding):
+    """The textbook loops: NHWC input, (out, in, k, k) weight."""
+    n, h, w, c = x.shape
+    o, _, k, _ = weight.shape
+    xp = np.zeros((n, h + 2 * padding, w + 2 * padding, c))
+    xp[:, padding:padding + h, padding:padding + w] = x
+    ho, wo = h + 2 * padding - k + 1, w + 2 * padding - k + 1
+    y = np.zeros((n, ho, wo, o))
+    for b in range(n):
+        for r in range(ho):
+            for s in range(wo):
+                for q in range(o):
+                    acc = bias[q]
+                    for ch in range(c):
+                        for i in range(k):
+                            for j in range(k):
+                                acc += weight[q, ch, i, j] * xp[b, r + i, s + j, ch]
+                    y[b, r, s, q] = acc
+    return y
+
+
+CONV_CASES = [  # (in, out, kernel, padding, H, W)
+    (1, 3, 3, None, 5, 7),
+    (3, 4, 3, None, 6, 5),
+    (2, 3, 5, None, 5, 7),
+    (2, 2, 5, 0, 7, 6),
+    (2, 3, 4, None, 5, 6),   # even kernel: output one larger than the input
+    (2, 2, 2, 0, 4, 5),
+    (3, 2, 1, None, 4, 3),
+    (2, 2, 3, 2, 3, 4),      # padding k - 1: the "full" correlation
+]
+
+
+@pytest.mark.parametrize("cin,cout,k,pad,h,w", CONV_CASES)
+def test_conv_forward_matches_naive_loops(cin, cout, k, pad, h, w):
+    conv = Conv2D(cin, cout, k, pad, rng=np.random.default_rng(1), dtype=np.float64)
+    conv.params["bias"][:] = RNG.standard_normal(cout)
+    x = RNG.standard_normal((2, h, w, cin))
+    y = conv.forward(x)
+    expected = naive_conv(x, conv.weight, conv.bias, conv.padding)
+    assert y.shape == expected.shape
+    np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("cin,cout,k,pad,h,w", CONV_CASES)
+def test_conv_gradients(cin, cout, k, pad, h, w):
+    conv = Conv2D(cin, cout, k, pad, rng=np.random.default_rng(2), dtype=np.float64)
+    conv.params["bias"][:] = RNG.standard_normal(cout)
+    check_layer(conv, RNG.standard_normal((2, h, w, cin)))
+
+
+def test_conv_backward_params_only_equals_backward():
+    conv = Conv2D(1, 4, 3, rng=np.random.default_rng(3), dtype=np.float64)
+    x = RNG.standard_normal((3, 6, 6, 1))
+    g = RNG.standard_normal(conv.forward(x).shape)
+    conv.backward(g)
+    full = {k: v.copy() for k, v in conv.grads.items()}
+    conv.grads["weight"][...] = 0
+    conv.forward(x)
+    assert conv.backward_params_only(g) is None
+    for k in full:
+        np.testing.assert_array_equal(conv.grads[k], full[k])
+
+
+def test_conv_gradients_overwrite_not_accumulate():
+    conv = Conv2D(2, 3, 3, rng=np.random.default_rng(4), dtype=np.float64)
+    x = RNG.standard_normal((2, 5, 5, 2))
+    g = RNG.standard_normal(conv.forward(x).shape)
+    conv.backward(g)
+    once = conv.grads["weight"].copy()
+    conv.forward(x)
+    conv.backward(g)
+    np.testing.assert_array_equal(conv.grads["weight"], once)
+
+
+def test_conv_shapes_init_and_repr():
+    conv = Conv2D(32, 64, rng=np.random.default_rng(0))
+    assert conv.weight.shape == (64, 32, 3, 3) and conv.weight.dtype == np.float32
+    assert conv.bias.shape == (64,) and not conv.bias.any()
+    assert abs(conv.weight.std() - np.sqrt(2 / 288)) < 0.005  # He: sqrt(2 / fan_in)
+    assert repr(conv) == "Conv2D(in_channels=32, out_channels=64, kernel_size=3, padding=1)"
+    assert conv.forward(np.zeros((2, 8, 8, 32), np.float32)).dtype == np.float32
+    with pytest.raises(ValueError, match="expects"):
+        conv.forward(np.zeros((2, 8, 8, 3), np.float32))
+    with pytest.raises(ValueError, match="padding"):
+        Conv2D(1, 1, 3, padding=3)
+    with pytest.raises(ValueError, match="smaller than the kernel"):
+        Conv2D(1, 1, 5, padding=0).forward(np.zeros((1, 3, 3, 1)))
+
+
+@pytest.mark.parametrize("h,w", [(4, 6), (5, 7), (17, 17), (3, 2)])
+def test_maxpool_forward_and_gradients(h, w):
+    pool = MaxPool2D()
+    x = RNG.standard_normal((2, h, w, 3))
+    y = pool.forward(x)
+    ho, wo = h // 2, w // 2
+    assert y.shape == (2, ho, wo, 3)
+    expected = x[:, :2 * ho, :2 * wo].reshape(2, ho, 2, wo, 2, 3).max(axis=(2, 4))
+    np.testing.assert_array_equal(y, expected)
+    check_layer(pool, x)
+    gx = pool.backward(np.ones_like(y))
+    if h % 2:
+        assert not gx[:, -1].any()  # the dropped last row gets no gradient
+    if w % 2:
+        assert not gx[:, :, -1].any()
+
+
+def test_maxpool_ties_send_the_gradient_to_the_first_maximum_only():
+    # Every 2x2 window of channel 0 is constant; in channel 1 the max ties on the
+    # right-hand pair (top-right and bottom-right), in channel 2 on the bottom pair.
+    x = np.zeros((1, 4, 4, 3))
+    x[0, :, :, 0] = 5.0
+    x[0, :, :, 1] = [[0, 7, 1, 9], [3, 7, 2, 9]] * 2
+    x[0, :, :, 2] = [[0, 1, 0, 2], [4, 4, 6, 6]] * 2
+    pool = MaxPool2D()
+    pool.forward(x)
+    g = RNG.uniform(1, 2, (1, 2, 2, 3))
+    gx = pool.backward(g)
+    nonzero = (gx != 0).reshape(1, 2, 2, 2, 2, 3).sum(axis=(2, 4))
+    assert (nonzero == 1).all()  # exactly one receiver per window
+    np.testing.assert_allclose(gx.reshape(1, 2, 2, 2, 2, 3).sum(axis=(2, 4)), g)
+    assert (gx[0, 0::2, 0::2, 0] == g[0, :, :, 0]).all()      # constant window: top-left
+    assert (gx[0, 0::2, 1::2, 1] == g[0, :, :, 1]).all()      # right pair tie: top-right
+    assert (gx[0, 1::2, 0::2, 2] == g[0, :, :, 2]).all()      # bottom pair tie: bottom-left
+    assert repr(pool) == "MaxPool2D(kernel_size=2, stride=2)"
+
+
+def test_to_image_and_flatten_orders_and_gradients():
+    rows = np.arange(2 * 289, dtype=np.float64).reshape(2, 289)
+    img = ToImage(17).forward(rows)
+    assert img.shape == (2, 17, 17, 1) and img[1, 2, 3, 0] == rows[1, 2 * 17 + 3]
+    x = RNG.standard_normal((2, 3, 4, 5))
+    flat = Flatten().forward(x)
+    c, h, w = 4, 1, 2
+    assert flat.shape == (2, 60) and flat[1, c * 12 + h * 4 + w] == x[1, h, w, c]
+    check_layer(Flatten(), x)
+    check_layer(ToImage(3), RNG.standard_normal((2, 9)))
+    with pytest.raises(ValueError):
+        ToImage(17).forward(np.zeros((2, 288)))
+    assert repr(ToImage()) == "ToImage(side=17)"
+
+
+def test_dropout_fixed_mask_gradient_scale_and_inference():
+    x = RNG.standard_normal((50, 40))
+    drop = Dropout(0.25, rng=np.random.default_rng(0))
+    check_layer(drop, x, before_forward=lambda: setattr(drop, "rng", np.random.default_rng(7)))
+    y = drop.forward(x)
+    kept = y != 0
+    assert 0.65 < kept.mean() < 0.85
+    np.testing.assert_allclose(y[kept], x[kept] / 0.75)
+    g = RNG.standard_normal(x.shape)
+    np.testing.assert_allclose(drop.backward(g), np.where(kept, g / 0.75, 0))
+    assert drop.infer(x) is x and drop.infer(x) is x
+    # Reproducible from the seed, different from mask to mask.
+    a = Dropout(0.5, np.random.default_rng(3)).forward(np.ones((4, 100)))
+    b = Dropout(0.5, np.random.default_rng(3)).forward(np.ones((4, 100)))
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a[0], a[1])
+    assert (Dropout(0.0).forward(x) == x).all()
+    with pytest.raises(ValueError):
+        Dropout(1.0)
+
+
+def small_net(dtype=np.float64, rng=None):
+    rng = np.random.default_rng(5) if rng is None else rng
+    return [ToImage(9), Conv2D(1, 4, rng=rng, dtype=dtype), ReLU(), Conv2D(4, 4, rng=rng, dtype=dtype),
+            ReLU(), MaxPool2D(), Conv2D(4, 6, rng=rng, dtype=dtype), ReLU(), MaxPool2D(), Flatten(),
+            FullyConnect(24, 8, rng, dtype=dtype), ReLU(), Dropout(0.3, rng), FullyConnect(8, 5, rng, dtype=dtype)]
+
+
+def test_infer_equals_forward_and_writes_nothing():
+    layers = small_net(np.float32)
+    x = RNG.random((3, 81), dtype=np.float32)
+    # A first training pass so every cache exists; then infer must leave them untouched.
+    h = x
+    for layer in layers:
+        h = layer.forward(h)
+    h_fwd, h_inf = x, x
+    for layer in layers:
+        before = copy.deepcopy(vars(layer))
+        out_inf = layer.infer(h_inf)
+        after = vars(layer)
+        assert before.keys() == after.keys(), type(layer).__name__
+        for k in before:
+            if isinstance(before[k], np.ndarray):
+                np.testing.assert_array_equal(before[k], after[k], err_msg=f"{layer!r}.{k}")
+            elif isinstance(before[k], dict):
+                for kk in before[k]:
+                    np.testing.assert_array_equal(before[k][kk], after[k][kk])
+            elif not isinstance(before[k], np.random.Generator):
+                assert before[k] == after[k], f"{layer!r}.{k}"
+        out_fwd = layer.forward(h_fwd)
+        if not isinstance(layer, Dropout):
+            np.testing.assert_array_equal(out_inf, out_fwd, err_msg=repr(layer))
+        else:
+            out_fwd = out_inf  # keep both paths on the same numbers after dropout
+        h_fwd, h_inf = out_fwd, out_inf
+
+
+def test_small_conv_net_gradient_end_to_end():
+    layers = small_net()
+    drop = next(layer for layer in layers if isinstance(layer, Dropout))
+    x = RNG.random((2, 81))
+
+    def run():
+        drop.rng = np.random.default_rng(11)
+        h = x
+        for layer in layers:
+            h = layer.forward(h)
+        return h
+
+    r = RNG.standard_normal(run().shape)
+
+    def backprop():
+        g = r
+        for layer in reversed(layers):
+            g = layer.backward(g)
+        return g
+
+    f = lambda: float(np.sum(run() * r))
+    run()
+    assert_close(backprop(), numeric_grad(f, x), rtol=1e-4)
+    for layer in layers:
+        for k, p in layer.params.items():
+            run()
+            backprop()
+            assert_close(layer.grads[k].copy(), numeric_grad(f, p), rtol=1e-4)
+
+
+def test_matches_torch_with_the_same_weights():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    conv = Conv2D(3, 5, 3, rng=np.random.default_rng(8), dtype=np.float64)
+    conv5 = Conv2D(5, 2, 5, padding=1, rng=np.random.default_rng(9), dtype=np.float64)
+    conv.params["bias"][:] = RNG.standard_normal(5)
+    x = RNG.standard_normal((2, 9, 7, 3))
+    ours = Flatten().forward(MaxPool2D().forward(conv5.forward(conv.forward(x))))
+    t = torch.tensor(x.transpose(0, 3, 1, 2))
+    t = F.conv2d(t, torch.tensor(conv.weight), torch.tensor(conv.bias), padding=1)
+    t = F.conv2d(t, torch.tensor(conv5.weight), torch.tensor(conv5.bias), padding=1)
+    t = torch.flatten(F.max_pool2d(t, 2), 1)
+    np.testing.assert_allclose(ours, t.numpy(), rtol=1e-10, atol=1e-12)
