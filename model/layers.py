@@ -14,6 +14,15 @@ from __future__ import annotations
 import numpy as np
 
 
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-z))`` computed as ``(1 + tanh(z / 2)) / 2``: never overflows."""
+    y = np.multiply(z, 0.5, dtype=z.dtype)
+    np.tanh(y, out=y)
+    y += 1
+    y *= 0.5
+    return y
+
+
 class Layer:
     """Base class: a layer without parameters."""
 
@@ -30,6 +39,10 @@ class Layer:
     def infer(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         """The output for inference; writes no cache (safe from several threads)."""
         raise NotImplementedError
+
+    def backward_params_only(self, grad: np.ndarray) -> None:
+        """Fill the parameter gradients; the input gradient is not needed (first layer)."""
+        self.backward(grad)
 
     def zero_grad(self) -> None:
         for g in self.grads.values():
@@ -54,8 +67,9 @@ class FullyConnect(Layer):
     Shape:
         weight ``(out, in)`` and bias ``(out,)``; input ``(n, in)``; output ``(n, out)``.
 
-    Initialisation is the tutorial's: ``weight = randn(out, in) / sqrt(in)``,
-    ``bias = randn(out)``.
+    Initialisation ``init="tutorial"`` (default) is the tutorial's:
+    ``weight = randn(out, in) / sqrt(in)``, ``bias = randn(out)``; ``init="he"`` is He's
+    ``randn(out, in) * sqrt(2 / in)`` with zero biases, for ReLU networks.
 
     ``backward(grad)`` sums the per-sample gradients over the batch (``grad`` already
     carries the loss's ``1/n``), so ``grads['weight']`` is the gradient of the loss the
@@ -68,13 +82,18 @@ class FullyConnect(Layer):
     """
 
     def __init__(self, in_features: int, out_features: int,
-                 rng: np.random.Generator | None = None, dtype=np.float32) -> None:
+                 rng: np.random.Generator | None = None, dtype=np.float32,
+                 init: str = "tutorial") -> None:
         super().__init__()
         rng = np.random.default_rng() if rng is None else rng
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         w = rng.standard_normal((self.out_features, self.in_features)) / np.sqrt(self.in_features)
-        b = rng.standard_normal(self.out_features)
+        if init == "he":
+            w *= np.sqrt(2)
+            b = np.zeros(self.out_features)
+        else:
+            b = rng.standard_normal(self.out_features)
         self.params = {"weight": w.astype(dtype), "bias": b.astype(dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.x: np.ndarray | None = None
@@ -126,11 +145,7 @@ class Sigmoid(Layer):
         return self.y
 
     def infer(self, x: np.ndarray) -> np.ndarray:
-        y = np.multiply(x, 0.5, dtype=x.dtype)
-        np.tanh(y, out=y)
-        y += 1
-        y *= 0.5
-        return y
+        return sigmoid(x)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         g = np.subtract(1, self.y)

@@ -1,10 +1,20 @@
-"""Loss layers and accuracy.
+"""Loss functions on the logits, and accuracy.
 
-Every loss **averages over the batch**: ``forward(y, labels)`` returns the mean over the
-``n`` rows of the per-sample loss, and ``backward()`` returns its exact gradient with
-respect to ``y`` (shape ``(n, 26)``), so the ``1/n`` is applied once, here. Labels are
-integer class indices of shape ``(n,)``; the one-hot targets are built inside.
+One contract for every loss (as numpy-ml's losses have it): the loss owns the network's
+output activation, so it takes the **logits** ``z`` of shape ``(n, 26)`` (the last
+FullyConnect's output) and returns the gradient with respect to them.
 
+- ``value(z, labels)``: the mean over the ``n`` rows of the per-sample loss; writes nothing.
+- ``forward(z, labels)``: the same value, keeping what ``backward`` needs.
+- ``backward()``: dLoss/dz, shape ``(n, 26)``; the ``1/n`` of the mean is applied here, once.
+- ``outputs(z)``: what the network's output units show (sigmoid units, or the softmax).
+- ``probabilities(z)``: rows that sum to 1; their argmax is the prediction everywhere.
+
+Labels are integer class indices of shape ``(n,)``.
+
+The quadratic loss sits on sigmoid outputs and keeps the sigmoid's derivative
+``y (1 - y)`` in its gradient: that factor is the tutorial's vanishing gradient. The
+tutorial's cross-entropy cancels it; computed here from the logits it is exact at any z.
 How this maps to the tutorial's learning rates: see :func:`model.network.effective_lr`.
 """
 from __future__ import annotations
@@ -12,8 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import N_CLASSES
-
-EPS = 1e-7
+from .layers import sigmoid
 
 
 def one_hot(labels: np.ndarray, n_classes: int = N_CLASSES, dtype=np.float32) -> np.ndarray:
@@ -31,90 +40,6 @@ def minus_one_hot(y: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return d
 
 
-class Loss:
-    """Base class. ``fused_activation`` names the output activation whose gradient the
-    loss can take directly with respect to the logits (see :meth:`forward_logits`)."""
-
-    fused_activation: str | None = None
-    name = ""
-
-    def forward(self, y: np.ndarray, labels: np.ndarray) -> float:  # pragma: no cover
-        raise NotImplementedError
-
-    def backward(self) -> np.ndarray:  # pragma: no cover
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-
-class QuadraticLoss(Loss):
-    """``L = sum((y - t)**2) / (2 n)``; gradient ``(y - t) / n``.
-
-    Input ``y`` of shape ``(n, 26)`` (usually sigmoid outputs), labels ``(n,)``.
-    """
-
-    name = "quadratic"
-
-    def forward(self, y: np.ndarray, labels: np.ndarray) -> float:
-        self.d = d = minus_one_hot(y, labels)
-        return float(np.vdot(d, d)) / (2 * y.shape[0])
-
-    def backward(self) -> np.ndarray:
-        return self.d * (1 / self.d.shape[0])
-
-
-class CrossEntropyLoss(Loss):
-    """The tutorial's per-output binary cross-entropy for sigmoid outputs.
-
-    ``L = sum(-t log y - (1 - t) log(1 - y)) / n``; gradient
-    ``(y - t) / (y (1 - y)) / n``. The denominator cancels the sigmoid's ``y (1 - y)``:
-    that is the tutorial's cure for the vanishing gradient.
-
-    Dividing by ``y (1 - y)`` overflows once a unit saturates, so ``forward``/``backward``
-    clip ``y`` to ``[1e-7, 1 - 1e-7]``, and a network whose last layer is a Sigmoid calls
-    :meth:`forward_logits`/:meth:`backward_logits` instead: the same loss computed from
-    the logits ``z`` (``-log y = softplus(-z)``) with gradient ``(sigmoid(z) - t) / n``,
-    exact and stable at any ``z``.
-    """
-
-    name = "cross_entropy"
-    fused_activation = "sigmoid"
-
-    def forward(self, y: np.ndarray, labels: np.ndarray) -> float:
-        self.t = one_hot(labels, y.shape[1], y.dtype)
-        self.y = np.clip(y, EPS, 1 - EPS)
-        t, yc = self.t, self.y
-        loss = -(t * np.log(yc) + (1 - t) * np.log1p(-yc))
-        return float(loss.sum()) / y.shape[0]
-
-    def backward(self) -> np.ndarray:
-        y = self.y
-        return (y - self.t) / (y * (1 - y)) / y.shape[0]
-
-    def forward_logits(self, z: np.ndarray, y: np.ndarray, labels: np.ndarray) -> float:
-        """Loss from logits ``z`` whose sigmoid is ``y`` (both ``(n, 26)``)."""
-        self.labels = np.asarray(labels)
-        self.y = y
-        n = z.shape[0]
-        # -t log y - (1-t) log(1-y) = softplus(z) - t z, and
-        # softplus(z) = max(z, 0) + log1p(exp(-|z|)) = max(z, 0) - log(max(y, 1 - y)):
-        # the log's argument is at least 0.5, so this is exact and safe at any z.
-        m = np.subtract(1, y)
-        np.maximum(m, y, out=m)
-        np.log(m, out=m)
-        r = np.maximum(z, 0)
-        r -= m
-        total = float(r.sum()) - float(z[np.arange(n), self.labels].sum())
-        return total / n
-
-    def backward_logits(self) -> np.ndarray:
-        """Gradient with respect to the logits: ``(sigmoid(z) - t) / n``."""
-        g = minus_one_hot(self.y, self.labels)
-        g *= 1 / g.shape[0]
-        return g
-
-
 def softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise softmax, shifted by the row maximum so it never overflows."""
     e = z - z.max(axis=1, keepdims=True)
@@ -123,31 +48,121 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e
 
 
-class SoftmaxCrossEntropyLoss(Loss):
-    """Softmax and categorical cross-entropy fused, taken on the logits.
+class Loss:
+    """Base class; see the module docstring for the contract."""
 
-    ``L = -sum(t * log softmax(z)) / n``; gradient with respect to the **logits**
-    ``(softmax(z) - t) / n``. The network's last layer is then a FullyConnect (no
-    activation); its outputs are probabilities after :func:`softmax`.
+    name = ""
+    #: the output activation the loss applies to the logits ("sigmoid" or "softmax")
+    output = "sigmoid"
+
+    def value(self, z: np.ndarray, labels: np.ndarray) -> float:  # pragma: no cover
+        raise NotImplementedError
+
+    def forward(self, z: np.ndarray, labels: np.ndarray) -> float:
+        self.z, self.labels = z, np.asarray(labels)
+        return self.value(z, self.labels)
+
+    def backward(self) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def outputs(self, z: np.ndarray) -> np.ndarray:
+        return sigmoid(z)
+
+    def probabilities(self, z: np.ndarray) -> np.ndarray:
+        """Sigmoid outputs normalised to sum to 1 (same argmax as the logits)."""
+        y = sigmoid(z)
+        return y / np.maximum(y.sum(axis=1, keepdims=True), np.finfo(y.dtype).tiny)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class QuadraticLoss(Loss):
+    """``L = sum((y - t)**2) / (2 n)`` with ``y = sigmoid(z)``.
+
+    Gradient on the logits ``(y - t) * y (1 - y) / n``: the sigmoid's derivative, at most
+    0.25 and near 0 when a unit saturates, is the tutorial's vanishing gradient.
+    """
+
+    name = "quadratic"
+
+    def value(self, z, labels):
+        d = minus_one_hot(sigmoid(z), labels)
+        return float(np.vdot(d, d)) / (2 * z.shape[0])
+
+    def backward(self):
+        y = sigmoid(self.z)
+        g = minus_one_hot(y, self.labels)
+        g *= y
+        g *= 1 - y
+        g *= 1 / g.shape[0]
+        return g
+
+
+class CrossEntropyLoss(Loss):
+    """The tutorial's per-output binary cross-entropy on sigmoid outputs.
+
+    ``L = sum(-t log y - (1 - t) log(1 - y)) / n`` with ``y = sigmoid(z)``. The tutorial
+    differentiated it with respect to ``y``: ``(y - t) / (y (1 - y))``, whose denominator
+    cancels the sigmoid's ``y (1 - y)`` (its cure for the vanishing gradient) but overflows
+    once a unit saturates. On the logits the same loss is ``softplus(z) - t z`` with
+    gradient ``(y - t) / n``: exact and finite at any ``z``.
+    """
+
+    name = "cross_entropy"
+
+    def value(self, z, labels):
+        n = z.shape[0]
+        # softplus(z) = max(z, 0) + log1p(exp(-|z|)): never overflows.
+        sp = np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+        return (float(sp.sum()) - float(z[np.arange(n), labels].sum())) / n
+
+    def backward(self):
+        g = minus_one_hot(sigmoid(self.z), self.labels)
+        g *= 1 / g.shape[0]
+        return g
+
+
+class SoftmaxCrossEntropyLoss(Loss):
+    """Softmax and categorical cross-entropy, on the logits.
+
+    ``L = -sum(t' * log softmax(z)) / n``; gradient ``(softmax(z) - t') / n``, where
+    ``t' = (1 - s) t + s / 26`` with label smoothing ``s`` (0 by default: one-hot targets).
     """
 
     name = "softmax_cross_entropy"
-    fused_activation = "softmax"
+    output = "softmax"
 
-    def forward(self, z: np.ndarray, labels: np.ndarray) -> float:
-        self.labels = np.asarray(labels)
-        m = z.max(axis=1, keepdims=True)
-        shifted = z - m
-        logsum = np.log(np.exp(shifted).sum(axis=1))
-        n = z.shape[0]
-        picked = shifted[np.arange(n), self.labels]
-        self.p = softmax(z)
-        return float((logsum - picked).sum()) / n
+    def __init__(self, label_smoothing: float = 0.0) -> None:
+        self.label_smoothing = float(label_smoothing)
 
-    def backward(self) -> np.ndarray:
-        g = minus_one_hot(self.p, self.labels)
-        g /= g.shape[0]
+    def value(self, z, labels):
+        n, k = z.shape
+        shifted = z - z.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        s = self.label_smoothing
+        picked = float(logp[np.arange(n), labels].sum())
+        total = (1 - s) * picked + (s / k) * float(logp.sum()) if s else picked
+        return -total / n
+
+    def backward(self):
+        s, k = self.label_smoothing, self.z.shape[1]
+        g = softmax(self.z)
+        if s:
+            g -= s / k
+        g[np.arange(g.shape[0]), self.labels] -= 1 - s
+        g *= 1 / g.shape[0]
         return g
+
+    def outputs(self, z):
+        return softmax(z)
+
+    def probabilities(self, z):
+        return softmax(z)
+
+    def __repr__(self) -> str:
+        s = self.label_smoothing
+        return f"SoftmaxCrossEntropyLoss({f'label_smoothing={s:g}' if s else ''})"
 
 
 LOSSES: dict[str, type[Loss]] = {

@@ -5,10 +5,14 @@ yields a :class:`BatchEvent` after every batch, an :class:`EpochEvent` after eve
 (validation loss and accuracy, mean gradient norm per layer) and one :class:`DoneEvent`
 at the end. :meth:`Trainer.stop` (safe from any thread) ends the run between batches,
 so the network is always the result of whole SGD steps. A NaN or infinite loss stops
-the run, restores the weights of the last finished epoch and reports why.
+the run, restores the weights of the last finished epoch and reports why; a run whose
+validation accuracy ends near chance ends as "not_learning".
+
+With ``augment`` each training batch is warped anew (:mod:`model.augment`).
 
 Same config and seed → identical weights: the initial weights come from
-``default_rng([seed, 0])`` and the shuffles from ``default_rng([seed, 1])``.
+``default_rng([seed, 0])``, the shuffles from ``default_rng([seed, 1])`` and the warps from
+``default_rng([seed, 2])``.
 """
 from __future__ import annotations
 
@@ -19,12 +23,18 @@ from typing import Iterator
 
 import numpy as np
 
-from . import LetterLabError
+from . import N_CLASSES, LetterLabError
+from .augment import random_warp
+from .evaluation import evaluate
 from .network import NetSpec, Network, effective_lr
 from .optim import SGD
 
 def _quiet():
     return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+#: A finished run whose validation accuracy is below this (chance is 1/26 = 3.8 %) is
+#: reported as "not_learning" rather than "finished".
+NOT_LEARNING_ACCURACY = 0.10
 
 DEFAULT_LR = {"quadratic": 1000.0, "cross_entropy": 1.0, "softmax_cross_entropy": 0.1}
 
@@ -46,6 +56,10 @@ class TrainConfig:
     seed: int = 0
     momentum: float = 0.0
     weight_decay: float = 0.0
+    conv: tuple = ()
+    dropout: float = 0.0
+    augment: bool = False
+    label_smoothing: float = 0.0
     preset: str = "custom"
 
     def __post_init__(self) -> None:
@@ -60,11 +74,19 @@ class TrainConfig:
             raise LetterLabError(f"momentum must be in [0, 1), got {self.momentum}")
         if not 0 <= self.weight_decay < 1:
             raise LetterLabError(f"weight decay must be in [0, 1), got {self.weight_decay}")
-        self.spec  # validates activation and loss
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or not 0 <= self.seed < 2**63:
+            raise LetterLabError(f"seed must be a whole number from 0 to 2**63-1, got {self.seed!r}")
+        if not 0 <= self.label_smoothing < 1:
+            raise LetterLabError(f"label smoothing must be in [0, 1), got {self.label_smoothing}")
+        if self.label_smoothing and self.loss != "softmax_cross_entropy":
+            raise LetterLabError("label smoothing needs the softmax cross-entropy loss")
+        self.conv = tuple(self.conv)
+        self.spec  # validates the architecture
 
     @property
     def spec(self) -> NetSpec:
-        return NetSpec(hidden=self.hidden, activation=self.activation, loss=self.loss)
+        return NetSpec(hidden=self.hidden, activation=self.activation, loss=self.loss,
+                       conv=self.conv, dropout=self.dropout)
 
     @property
     def step_size(self) -> float:
@@ -73,7 +95,15 @@ class TrainConfig:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["hidden"] = list(self.hidden)
+        d["conv"] = list(self.conv)
         return d
+
+    def describe(self) -> str:
+        """One line: architecture and the training recipe."""
+        extra = "".join([f", momentum {self.momentum:g}" if self.momentum else "",
+                         ", warped batches" if self.augment else "",
+                         f", label smoothing {self.label_smoothing:g}" if self.label_smoothing else ""])
+        return f"{self.spec.describe()}, lr {self.lr:g}, batch {self.batch_size}{extra}"
 
 
 PRESETS: dict[str, TrainConfig] = {
@@ -86,6 +116,12 @@ PRESETS: dict[str, TrainConfig] = {
     # LetterLab's shipped network: wider, ReLU, softmax, momentum.
     "default": TrainConfig(hidden=(256, 128), activation="relu", loss="softmax_cross_entropy",
                            lr=0.05, epochs=30, batch_size=64, momentum=0.9, preset="default"),
+    # Convolutions for the letters people draw: shape features that tolerate position and
+    # stroke changes, trained on randomly warped batches (see README, "The conv preset").
+    "conv": TrainConfig(conv=(32, 32, "pool", 64, "pool"), hidden=(128,), activation="relu",
+                        loss="softmax_cross_entropy", dropout=0.3, lr=0.03, epochs=12,
+                        batch_size=64, momentum=0.9, augment=True, label_smoothing=0.1,
+                        preset="conv"),
 }
 
 
@@ -124,7 +160,7 @@ class BatchEvent:
     batch: int          # 1-based within the epoch
     n_batches: int
     loss: float
-    grad_norms: list[float]   # per FullyConnect, input side first
+    grad_norms: list[float]   # per parameterised layer (conv, fc), input side first
     seconds: float            # since the run started
 
 
@@ -141,7 +177,7 @@ class EpochEvent:
 
 @dataclass
 class DoneEvent:
-    reason: str                # "finished", "stopped" or "diverged"
+    reason: str                # "finished", "stopped", "diverged" or "not_learning"
     message: str
     epochs_done: int
     val_accuracy: float | None
@@ -173,8 +209,14 @@ class Trainer:
         self.x_val = None if x_val is None else np.ascontiguousarray(x_val, dtype=np.float32)
         self.y_val = None if y_val is None else np.asarray(y_val, dtype=np.int64)
         seed = int(config.seed)
+        if network is not None and network.spec.to_dict() != config.spec.to_dict():
+            raise LetterLabError(f"the network ({network.spec.describe()}) does not match the "
+                                 f"settings ({config.spec.describe()})")
         self.network = network if network is not None else Network(config.spec, np.random.default_rng([seed, 0]))
+        self.network.loss = type(self.network.loss)(**(
+            {"label_smoothing": config.label_smoothing} if config.label_smoothing else {}))
         self._shuffle_rng = np.random.default_rng([seed, 1])
+        self._warp_rng = np.random.default_rng([seed, 2])
         self.optimizer = SGD(self.network.parameters(), config.step_size, config.momentum,
                              config.weight_decay, self.network.decay_mask())
         self.blas_threads = blas_threads
@@ -189,16 +231,10 @@ class Trainer:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
-    def evaluate(self, x: np.ndarray, y: np.ndarray, chunk: int = 8192) -> tuple[float, float]:
+    def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """Mean loss and accuracy of the current network on ``(x, y)``."""
-        net = self.network
-        total_loss, correct = 0.0, 0
-        for i in range(0, len(y), chunk):
-            xb, yb = x[i:i + chunk], y[i:i + chunk]
-            loss, out = net.batch_loss(xb, yb)
-            total_loss += loss * len(yb)
-            correct += int(np.count_nonzero(np.argmax(out, axis=1) == yb))
-        return total_loss / len(y), correct / len(y)
+        ev = evaluate(self.network, x, y)
+        return ev.loss, ev.accuracy
 
     def run(self) -> Iterator[Event]:
         """Train; yields events (see the module docstring). Ends with one DoneEvent."""
@@ -223,7 +259,7 @@ class Trainer:
         for epoch in range(1, cfg.epochs + 1):
             order = self._shuffle_rng.permutation(n)
             loss_sum = 0.0
-            norm_sum = np.zeros(len(net.dense_layers))
+            norm_sum = np.zeros(len(net.param_layers))
             for b in range(n_batches):
                 if self._stop.is_set():
                     yield DoneEvent("stopped", f"Stopped during epoch {epoch} after {b} of {n_batches} batches.",
@@ -233,6 +269,8 @@ class Trainer:
                 # Gather into one reused buffer: a fresh 1 MB array per batch costs page faults.
                 xb = self.x.take(idx, axis=0, out=xbuf[:len(idx)], mode="clip")
                 yb = self.y[idx]
+                if cfg.augment:
+                    xb = random_warp(xb, self._warp_rng)
                 with _quiet():  # divergence is detected below, not warned about
                     loss = net.loss_and_grads(xb, yb)
                 if not np.isfinite(loss):
@@ -268,6 +306,12 @@ class Trainer:
             for k, v in net.state_dict().items():
                 snapshot[k][...] = v
             yield ev
+        if val_acc is not None and val_acc < NOT_LEARNING_ACCURACY:
+            yield DoneEvent("not_learning",
+                            f"Not learning: after {cfg.epochs} epochs the validation accuracy is "
+                            f"{100 * val_acc:.1f} % (chance is {100 / N_CLASSES:.1f} %); try a lower "
+                            f"learning rate.", epochs_done, val_acc, list(self.history))
+            return
         yield DoneEvent("finished", f"Finished {cfg.epochs} epochs.", epochs_done, val_acc, list(self.history))
 
     def metadata(self) -> dict:
@@ -280,6 +324,8 @@ class Trainer:
             "batch_size": self.config.batch_size,
             "momentum": self.config.momentum,
             "weight_decay": self.config.weight_decay,
+            "augment": self.config.augment,
+            "label_smoothing": self.config.label_smoothing,
             "epochs": len(self.history),
             "seed": self.config.seed,
             "val_accuracy": None if last is None else last.val_accuracy,

@@ -1,13 +1,13 @@
 """Every layer and loss against finite differences (float64), and the check's own teeth."""
+import importlib.util
+import pathlib
+
 import numpy as np
 import pytest
 
 from model.layers import FullyConnect, ReLU, Sigmoid, Tanh
-from model.losses import (Accuracy, CrossEntropyLoss, QuadraticLoss, SoftmaxCrossEntropyLoss,
-                          one_hot, softmax)
+from model.losses import Accuracy, CrossEntropyLoss, QuadraticLoss, SoftmaxCrossEntropyLoss, one_hot, softmax
 from model.network import NetSpec, Network
-
-import importlib.util, pathlib, sys
 
 _spec = importlib.util.spec_from_file_location("gradcheck", pathlib.Path(__file__).with_name("gradcheck.py"))
 gradcheck = importlib.util.module_from_spec(_spec)
@@ -50,38 +50,42 @@ def test_layer_gradients(name):
     check_layer(make_layer(name), layer_input(name))
 
 
-@pytest.mark.parametrize("loss_cls", [QuadraticLoss, CrossEntropyLoss])
-def test_loss_gradients_on_outputs(loss_cls):
-    y = RNG.uniform(0.05, 0.95, (5, 26))
-    labels = RNG.integers(0, 26, 5)
-    loss = loss_cls()
-    f = lambda: loss.forward(y, labels)
-    f()
-    assert_close(loss.backward(), numeric_grad(f, y))
+LOSS_CASES = [QuadraticLoss(), CrossEntropyLoss(), SoftmaxCrossEntropyLoss(),
+              SoftmaxCrossEntropyLoss(label_smoothing=0.1)]
 
 
-def test_softmax_cross_entropy_gradient_on_logits():
+@pytest.mark.parametrize("loss", LOSS_CASES, ids=repr)
+def test_loss_gradients_on_logits(loss):
     z = RNG.standard_normal((5, 26)) * 3
     labels = RNG.integers(0, 26, 5)
-    loss = SoftmaxCrossEntropyLoss()
     f = lambda: loss.forward(z, labels)
     f()
     assert_close(loss.backward(), numeric_grad(f, z))
+    assert loss.value(z, labels) == f()
+    p = loss.probabilities(z)
+    assert np.allclose(p.sum(axis=1), 1)
+    assert np.array_equal(np.argmax(p, axis=1), np.argmax(z, axis=1))
 
 
-def test_cross_entropy_fused_gradient_on_logits():
-    z = RNG.standard_normal((5, 26)) * 3
+def test_losses_equal_the_tutorials_formulas_on_outputs():
+    z = RNG.standard_normal((5, 26)) * 2
     labels = RNG.integers(0, 26, 5)
-    loss, sig = CrossEntropyLoss(), Sigmoid()
-
-    def f():
-        return loss.forward_logits(z, sig.forward(z), labels)
-
-    f()
-    assert_close(loss.backward_logits(), numeric_grad(f, z))
-    # and the fused value equals the plain formula where that is finite
-    y = sig.forward(z)
-    assert loss.forward_logits(z, y, labels) == pytest.approx(CrossEntropyLoss().forward(y, labels), rel=1e-9)
+    y, t = 1 / (1 + np.exp(-z)), one_hot(labels, dtype=np.float64)
+    assert QuadraticLoss().value(z, labels) == pytest.approx(np.sum((y - t) ** 2) / 10, rel=1e-12)
+    ce = np.sum(-t * np.log(y) - (1 - t) * np.log(1 - y)) / 5
+    assert CrossEntropyLoss().value(z, labels) == pytest.approx(ce, rel=1e-12)
+    # the tutorial's gradient (y - t) / (y (1 - y)) on y, times the sigmoid's y (1 - y)
+    loss = CrossEntropyLoss()
+    loss.forward(z, labels)
+    assert np.allclose(loss.backward(), (y - t) / (y * (1 - y)) * y * (1 - y) / 5)
+    # the quadratic loss keeps the sigmoid's derivative: the vanishing gradient
+    q = QuadraticLoss()
+    q.forward(z, labels)
+    assert np.allclose(q.backward(), (y - t) * y * (1 - y) / 5)
+    ls = SoftmaxCrossEntropyLoss(label_smoothing=0.2)
+    p = softmax(z)
+    smooth = 0.8 * t + 0.2 / 26
+    assert ls.value(z, labels) == pytest.approx(-np.sum(smooth * np.log(p)) / 5, rel=1e-10)
 
 
 @pytest.mark.parametrize("hidden", [(), (6,), (6, 5)])
@@ -137,15 +141,11 @@ def test_stable_at_saturation_no_warnings_no_nan():
     with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
         y = Sigmoid().forward(z)
         assert np.all(np.isfinite(y)) and y.min() >= 0 and y.max() <= 1
-        ce = CrossEntropyLoss()
-        v = ce.forward_logits(z, y, labels)
-        g = ce.backward_logits()
-        assert np.isfinite(v) and np.all(np.isfinite(g))
-        v2 = ce.forward(y, labels)  # clipped path: y is exactly 0 and 1 here
-        g2 = ce.backward()
-        assert np.isfinite(v2) and np.all(np.isfinite(g2))
-        s = SoftmaxCrossEntropyLoss()
-        assert np.isfinite(s.forward(z.astype(np.float32), labels))
+        for loss in LOSS_CASES:
+            v = loss.forward(z, labels)
+            g = loss.backward()
+            assert np.isfinite(v) and np.all(np.isfinite(g)), loss
+            assert np.all(np.isfinite(loss.probabilities(z)))
         p = softmax(z)
         assert np.all(np.isfinite(p)) and np.allclose(p.sum(axis=1), 1)
 
@@ -155,3 +155,36 @@ def test_one_hot_and_accuracy():
     assert t.shape == (3, 26) and t.sum() == 3 and t[1, 25] == 1
     y = np.eye(26)[[0, 1, 2, 3]]
     assert Accuracy().forward(y, np.array([0, 1, 2, 4])) == 0.75
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "softmax_cross_entropy"])
+def test_whole_conv_network_gradients(activation, loss):
+    # 7x7 images: conv 2 → pool (7 → 3) → conv 3 → fc 4 → fc 26
+    net = Network(NetSpec(conv=(2, "pool", 3), hidden=(4,), activation=activation, loss=loss, n_inputs=49),
+                  np.random.default_rng(5), dtype=np.float64)
+    x = RNG.standard_normal((3, 49))
+    labels = RNG.integers(0, 26, 3)
+    f = lambda: net.loss_and_grads(x, labels)
+    _, gx = net.loss_and_grads(x, labels, input_grad=True)
+    assert_close(gx, numeric_grad(f, x), rtol=1e-4)
+    assert net.layer_names() == ["conv0", "conv1", "fc0", "fc1"]
+    for p, g in net.parameters():
+        net.loss_and_grads(x, labels)
+        assert_close(g.copy(), numeric_grad(f, p), rtol=1e-4)
+
+
+def test_inference_writes_nothing_and_matches_training_forward():
+    net = Network(NetSpec(conv=(4, "pool"), hidden=(8,), activation="relu", loss="softmax_cross_entropy",
+                          dropout=0.5), np.random.default_rng(0))
+    x = RNG.random((5, 289)).astype(np.float32)
+    before = [dict(vars(l)) for l in net.layers]
+    p = net.predict_proba(x)
+    acts = net.activations(x)
+    after = [dict(vars(l)) for l in net.layers]
+    assert [set(b) for b in before] == [set(a) for a in after]
+    assert all(all(b[k] is a[k] for k in b) for b, a in zip(before, after))
+    assert np.allclose(acts[-1][1], p, atol=1e-6)
+    assert np.allclose(net._train_forward(x, train=False), net.logits(x), atol=1e-5)
+    g = net.input_gradient(x[0], 3)
+    assert g.shape == (289,) and np.all(np.isfinite(g)) and np.any(g != 0)

@@ -7,8 +7,7 @@ import pytest
 
 from model import LetterLabError
 from model.network import NetSpec, Network, effective_lr
-from model.training import (PRESETS, BatchEvent, DoneEvent, EpochEvent, TrainConfig, Trainer,
-                            preset_config)
+from model.training import PRESETS, BatchEvent, DoneEvent, EpochEvent, TrainConfig, Trainer, preset_config
 
 _spec = importlib.util.spec_from_file_location("helpers_data", pathlib.Path(__file__).with_name("helpers_data.py"))
 helpers = importlib.util.module_from_spec(_spec)
@@ -30,7 +29,9 @@ def test_presets_match_the_tutorial():
     assert d.spec.sizes == [289, 20, 26] and d.loss == "cross_entropy" and d.lr == 1.0
     assert s.activation == d.activation == "sigmoid" and s.epochs == d.epochs == 20
     net = Network(d.spec, np.random.default_rng(0))
-    assert [type(l).__name__ for l in net.layers] == ["FullyConnect", "Sigmoid", "FullyConnect", "Sigmoid"]
+    # the output sigmoid belongs to the loss, which takes the logits
+    assert [type(l).__name__ for l in net.layers] == ["FullyConnect", "Sigmoid", "FullyConnect"]
+    assert net.loss.output == "sigmoid"
 
 
 def test_effective_lr_maps_the_tutorials_numbers():
@@ -96,7 +97,7 @@ def test_stop_between_batches_keeps_a_consistent_network(problem):
     assert seen == 10
     # the network is the result of exactly 10 whole steps: replaying them gives the same weights
     r = Trainer(preset_config("deep", epochs=5, batch_size=100), xt, yt, xv, yv)
-    for i, ev in enumerate(r.run()):
+    for ev in r.run():
         if isinstance(ev, BatchEvent) and ev.batch == 10:
             break
     for k, v in t.network.state_dict().items():
@@ -112,7 +113,7 @@ def test_divergence_is_detected_and_weights_kept(problem):
     done = events[-1]
     assert isinstance(done, DoneEvent) and done.reason == "diverged"
     assert "diverged" in done.message and "learning rate" in done.message
-    for k, v in t.network.state_dict().items():
+    for v in t.network.state_dict().values():
         assert np.all(np.isfinite(v))
     if done.epochs_done == 0:
         for k, v in t.network.state_dict().items():
@@ -162,3 +163,40 @@ def test_sgd_momentum_and_weight_decay_update():
     expect = p - 0.1 * v
     opt.step()
     assert np.allclose(p, expect)
+
+
+def test_conv_preset_trains_and_its_loss_falls(problem):
+    xt, yt, xv, yv = problem
+    cfg = preset_config("conv", epochs=1, batch_size=32)
+    t = Trainer(cfg, xt[:640], yt[:640], xv[:200], yv[:200])
+    losses = [ev.loss for ev in t.run() if isinstance(ev, BatchEvent)]
+    assert len(losses) == 20 and all(np.isfinite(losses))
+    assert np.mean(losses[-5:]) < np.mean(losses[:5])
+    assert t.network.layer_names() == ["conv0", "conv1", "conv2", "fc0", "fc1"]
+    assert len(t.history[-1].grad_norms) == 5 and all(g > 0 for g in t.history[-1].grad_norms)
+
+
+def test_warped_training_is_reproducible(problem):
+    xt, yt, _, _ = problem
+    cfg = preset_config("default", hidden=(16,), epochs=1, augment=True)
+    a, b = (Trainer(cfg, xt[:256], yt[:256]) for _ in range(2))
+    run(a), run(b)
+    for k, v in a.network.state_dict().items():
+        assert np.array_equal(v, b.network.state_dict()[k])
+
+
+def test_a_run_at_chance_ends_as_not_learning(problem):
+    xt, yt, xv, yv = problem
+    # lr 1e9 on the tutorial's shallow net saturates every unit: accuracy stays at chance.
+    t = Trainer(preset_config("shallow", epochs=2, lr=1e9), xt, yt, xv, yv)
+    with np.errstate(all="ignore"):
+        done = run(t)[-1]
+    assert done.reason in ("not_learning", "diverged"), done
+    assert done.reason != "finished"
+
+
+def test_seed_must_be_a_natural_number():
+    with pytest.raises(LetterLabError, match="seed"):
+        TrainConfig(seed=-1)
+    with pytest.raises(LetterLabError, match="label smoothing"):
+        TrainConfig(loss="quadratic", label_smoothing=0.1)
