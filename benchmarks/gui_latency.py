@@ -57,7 +57,8 @@ def letter_paths(side: int, h: float):
         [[(c - t * .5, c - t), (c - t * .5, c + t), (c + t * .5, c + t)]],                  # L
         [[(c - t * .6, c - t), (c + t * .6, c - t)], [(c, c - t), (c, c + t)]],             # T
         [[(c - t * .6, c - t), (c + t * .6, c + t)], [(c + t * .6, c - t), (c - t * .6, c + t)]],  # X
-        [[(c - t * .6, c + t), (c, c - t), (c + t * .6, c + t)], [(c - t * .3, c + t * .2), (c + t * .3, c + t * .2)]],  # A
+        [[(c - t * .6, c + t), (c, c - t), (c + t * .6, c + t)],
+         [(c - t * .3, c + t * .2), (c + t * .3, c + t * .2)]],                          # A
     ]
 
 
@@ -79,12 +80,12 @@ def main() -> int:
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp / "settings"))
     app = QApplication([])
 
+    from gui.app import DEFAULT_WEIGHTS, MainWindow
+    from gui.canvas import TYPICAL_LETTER_FRACTION
     from model.network import Network
     from model.preprocess import normalize
     from model.training import PRESETS, Trainer
     from model.weights import save_weights
-    from gui.app import DEFAULT_WEIGHTS, MainWindow
-    from gui.canvas import TYPICAL_LETTER_FRACTION
 
     if DEFAULT_WEIGHTS.is_file():
         weights, what = DEFAULT_WEIGHTS, "shipped weights/default.npz"
@@ -196,7 +197,7 @@ def main() -> int:
     train = load_split(tmp / "data", "train")
     trainer = Trainer(PRESETS["default"], train.x, train.y, blas_threads=1)
     n, t0 = 0, time.perf_counter()
-    for ev in trainer.run():
+    for _ in trainer.run():
         n += 1
         if time.perf_counter() - t0 > min(args.seconds, 3.0):
             trainer.stop()

@@ -230,7 +230,7 @@ def main():
     x, y = data()
     try:
         import threadpoolctl
-        limiter = threadpoolctl.threadpool_limits(args.threads) if args.threads else None
+        _limits = threadpoolctl.threadpool_limits(args.threads) if args.threads else None  # held for the whole run
         blas = threadpoolctl.threadpool_info()
         blas_desc = ", ".join(f"{i['internal_api']} {i.get('architecture', '')} x{i['num_threads']}" for i in blas)
     except Exception:

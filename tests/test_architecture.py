@@ -12,7 +12,8 @@ def test_model_imports_no_qt_and_no_gui():
         "import importlib, sys\n"
         f"for m in {mods!r}:\n"
         "    importlib.import_module('model.' + m)\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6', 'shiboken6', 'pyqtgraph', 'gui')]\n"
+        "qt = ('PySide6', 'PyQt5', 'PyQt6', 'shiboken6', 'pyqtgraph', 'gui')\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in qt]\n"
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"
     )

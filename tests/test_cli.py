@@ -2,7 +2,6 @@
 import importlib.util
 import json
 import pathlib
-import pickle
 import subprocess
 import sys
 
@@ -11,7 +10,7 @@ import pytest
 from PIL import Image
 
 from letterlab.cli import main
-from model.data import to_png_array, write_split
+from model.data import write_split
 
 _spec = importlib.util.spec_from_file_location("helpers_data", pathlib.Path(__file__).with_name("helpers_data.py"))
 helpers = importlib.util.module_from_spec(_spec)
@@ -132,8 +131,8 @@ def test_unwritable_save_folder_fails_before_training(dataset, tmp_path):
 
 def test_output_into_a_closed_pipe_is_quiet(dataset, trained):
     root, _, _ = dataset
-    p = subprocess.run(f"{sys.executable} -m letterlab evaluate --weights {trained} --list {root / 'test.txt'} | head -1",
-                       shell=True, cwd=ROOT, capture_output=True, text=True)
+    cmd = f"{sys.executable} -m letterlab evaluate --weights {trained} --list {root / 'test.txt'} | head -1"
+    p = subprocess.run(cmd, shell=True, cwd=ROOT, capture_output=True, text=True)
     assert p.stdout.startswith("accuracy") and "error" not in p.stderr
 
 

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model import LETTERS, N_CLASSES, SIDE, LetterLabError
-from model import synth
+from model import N_CLASSES, SIDE, LetterLabError, synth
 from model.data import SPLITS, DataError, load_split, read_list
 
 SMALL = 520
@@ -67,13 +66,11 @@ def test_same_seed_is_byte_identical_whatever_the_workers(tmp_path, small_set):
 def test_cache_is_primed_and_matches_the_images(small_set):
     for split in SPLITS:
         assert (small_set / f".{split}.cache.npz").is_file()
-        t = time.perf_counter()
         cached = read_list(small_set / f"{split}.txt")
-        fast = time.perf_counter() - t
         fresh = read_list(small_set / f"{split}.txt", use_cache=False)
         np.testing.assert_allclose(cached.x, fresh.x, atol=1e-6)
         np.testing.assert_array_equal(cached.y, fresh.y)
-        assert fast < 0.5
+    # How much faster the cache is: benchmarks/gen_speed.py (test_cache_hit_reads_no_image proves it is used).
 
 
 def test_cache_hit_reads_no_image(small_set, monkeypatch):
@@ -168,10 +165,9 @@ def test_cancel_leaves_nothing_and_keeps_the_old_set(tmp_path, small_set):
 
 def test_cancel_with_worker_processes(tmp_path):
     polls = []
-    t = time.perf_counter()
     with pytest.raises(synth.Cancelled):
         synth.generate(tmp_path / "w", count=3000, workers=2, cancel=lambda: polls.append(1) or len(polls) >= 2)
-    assert time.perf_counter() - t < 20
+    assert len(polls) == 2                # stopped at the first poll that said cancel; queued chunks dropped
     time.sleep(0.2)                       # no worker may still be writing
     assert list(tmp_path.iterdir()) == []
 
@@ -356,9 +352,7 @@ def test_cli_generate_default_dir_uses_env(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.slow
-def test_full_size_under_a_minute(tmp_path):
-    t = time.perf_counter()
+def test_full_size(tmp_path):
+    """The default 60000-image set; its speed is measured by benchmarks/gen_speed.py."""
     out = synth.generate(tmp_path / "full", seed=0, count=60000)
-    elapsed = time.perf_counter() - t
     assert [len(load_split(out, s)) for s in SPLITS] == [40000, 10000, 10000]
-    assert elapsed < 60, f"took {elapsed:.1f} s"

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from model.preprocess import normalize
 from gui.canvas import TYPICAL_LETTER_FRACTION
+from model.preprocess import normalize
 
 
 def stroke_paths(canvas, strokes, step: float = 4.0) -> list[list[QPoint]]:
