@@ -615,3 +615,196 @@ def write_split(root: str | os.PathLike, split: str, names: Sequence[str],
     data = "".join(lines).encode()
     atomic_write_bytes(list_path, lambda f: f.write(data))
     return list_path
+
+
+# --------------------------------------------------------------------------- import
+#: Limits for an imported data set (the tutorial's has 60000 images of a few hundred bytes).
+MAX_IMPORT_MEMBERS = 250_000
+MAX_IMPORT_MEMBER_BYTES = 1 << 20
+MAX_IMPORT_LIST_BYTES = MAX_LIST_BYTES
+MAX_IMPORT_TOTAL_BYTES = 1 << 30
+_LIST_NAMES = frozenset(f"{s}.txt" for s in SPLITS)
+_PIC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,200}\.png$")
+_TOP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+ -]{0,200}$")
+#: Names a data set may hold that are not copied (caches, LetterLab's marker).
+_SKIPPED = re.compile(r"^(\..+\.cache\.npz|letterlab-data\.json)$")
+
+
+def _member_target(parts: list[str], top: list[str | None], what: str) -> str | None:
+    """The path (``pic/NAME.png``, ``train.txt``, ``pic`` or ``""``) inside the data set of
+    a member named by ``parts``, None for a skipped cache, or :class:`DataError`.
+    ``top[0]`` is the one optional top folder, fixed by the first member that uses one."""
+    if parts and parts[0] not in _LIST_NAMES and parts[0] != "pic" and not _SKIPPED.match(parts[0]):
+        if not _TOP_NAME.match(parts[0]) or parts[0] in ("..", "."):
+            raise DataError(f"{what}: unexpected name (a data set holds pic/*.png and train.txt, "
+                            "validate.txt, test.txt, optionally in one folder)")
+        if top[0] is None:
+            top[0] = parts[0]
+        elif top[0] != parts[0]:
+            raise DataError(f"{what}: a second top folder ({top[0]!r} was first)")
+        parts = parts[1:]
+    if not parts:
+        return ""
+    if len(parts) == 1 and (parts[0] in _LIST_NAMES or parts[0] == "pic"):
+        return parts[0]
+    if len(parts) == 1 and _SKIPPED.match(parts[0]):
+        return None
+    if len(parts) == 2 and parts[0] == "pic" and _PIC_NAME.match(parts[1]):
+        return f"pic/{parts[1]}"
+    raise DataError(f"{what}: unexpected name (a data set holds pic/*.png and train.txt, "
+                    "validate.txt, test.txt, optionally in one folder)")
+
+
+def _write_new(root: Path, rel: str, data: bytes) -> None:
+    """Create ``root/rel`` (never an existing file, never through a link) holding ``data``."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(root / rel, flags, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+class _Budget:
+    """Counts members and bytes against the import limits."""
+
+    def __init__(self, source: str) -> None:
+        self.source, self.members, self.total = source, 0, 0
+
+    def add(self, what: str, size: int, is_list: bool) -> None:
+        self.members += 1
+        if self.members > MAX_IMPORT_MEMBERS:
+            raise DataError(f"{self.source}: more than {MAX_IMPORT_MEMBERS} entries; not a letter data set")
+        limit = MAX_IMPORT_LIST_BYTES if is_list else MAX_IMPORT_MEMBER_BYTES
+        if size > limit:
+            raise DataError(f"{what}: {size} bytes, more than the {limit} a data set's file may have")
+        self.total += size
+        if self.total > MAX_IMPORT_TOTAL_BYTES:
+            raise DataError(f"{self.source}: more than {MAX_IMPORT_TOTAL_BYTES >> 20} MB; not a letter data set")
+
+
+def extract_dataset_archive(archive: str | os.PathLike, into: str | os.PathLike) -> Path:
+    """Unpack a data set archive (``.tar``, ``.tar.gz``, ...) into the empty folder ``into``.
+
+    Does not rely on :mod:`tarfile`'s extraction filters (defeated by symlink chains on
+    some Python versions): every member is checked first -- regular files and folders
+    only (no symlink, hardlink, device, FIFO or sparse file), only the names a data set
+    has (``pic/*.png`` and the list files, under at most one top folder), within
+    :data:`MAX_IMPORT_MEMBERS`, :data:`MAX_IMPORT_MEMBER_BYTES` and
+    :data:`MAX_IMPORT_TOTAL_BYTES` -- and only then are the files written, by this
+    function, as new files. Returns ``into``; raises :class:`DataError` naming the member.
+    """
+    archive, into = Path(archive), Path(into)
+    budget = _Budget(str(archive))
+    top: list[str | None] = [None]
+    plan: list[tuple[tarfile.TarInfo, str]] = []
+    seen: set[str] = set()
+    try:
+        with open_regular(archive, "archive") as raw, tarfile.open(fileobj=raw, mode="r:*") as tf:
+            while True:
+                m = tf.next()
+                if m is None:
+                    break
+                what = f"{archive}: {_clip(m.name)}"
+                if m.type not in (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.DIRTYPE):
+                    kind = {tarfile.SYMTYPE: "a symbolic link", tarfile.LNKTYPE: "a hard link",
+                            tarfile.CHRTYPE: "a device", tarfile.BLKTYPE: "a device",
+                            tarfile.FIFOTYPE: "a FIFO", tarfile.GNUTYPE_SPARSE: "a sparse file"
+                            }.get(m.type, f"an entry of type {m.type!r}")
+                    raise DataError(f"{what}: is {kind}; a data set archive holds only files and folders")
+                name = m.name
+                if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or "\\" in name:
+                    raise DataError(f"{what}: absolute or Windows path")
+                parts = [p for p in name.split("/") if p not in ("", ".")]
+                if ".." in parts:
+                    raise DataError(f"{what}: '..' in the name")
+                target = _member_target(parts, top, what)
+                if m.isdir():
+                    if target not in ("", "pic"):
+                        raise DataError(f"{what}: unexpected folder")
+                    continue
+                if target in ("", "pic"):
+                    raise DataError(f"{what}: a file where a folder belongs")
+                budget.add(what, m.size, target in _LIST_NAMES if target else False)
+                if target is None:
+                    continue
+                if target in seen:
+                    raise DataError(f"{what}: appears twice in the archive")
+                seen.add(target)
+                plan.append((m, target))
+            if not plan:
+                raise DataError(f"{archive}: the archive holds no data set files")
+            # Everything checked: write the files ourselves.
+            (into / "pic").mkdir(exist_ok=True)
+            for m, target in plan:
+                f = tf.extractfile(m)
+                data = f.read(m.size + 1) if f is not None else b""
+                if len(data) != m.size:
+                    raise DataError(f"{archive}: {_clip(m.name)} is truncated")
+                _write_new(into, target, data)
+    except DataError:
+        raise
+    except tarfile.ReadError:
+        raise DataError(f"{archive}: not a readable .tar or .tar.gz archive") from None
+    except (tarfile.TarError, EOFError, zlib.error, OSError, ValueError, MemoryError) as e:
+        raise DataError(f"{archive}: not a readable .tar.gz archive ({_short(e)})") from None
+    return into
+
+
+def copy_dataset_folder(src: str | os.PathLike, into: str | os.PathLike) -> Path:
+    """Copy a data set folder (the tutorial's, extracted) into the empty folder ``into``.
+
+    The same rules as :func:`extract_dataset_archive`: ``src`` holds ``train.txt`` etc. and
+    ``pic/`` itself or in its one subfolder; nothing is followed through a symbolic link,
+    only regular files are read (a FIFO or device is an error, never a hang), names and
+    limits are checked before anything is written. Returns ``into``.
+    """
+    src, into = Path(src), Path(into)
+    root = src
+    if not (src / "train.txt").exists():
+        subs = [e for e in os.scandir(src) if e.is_dir(follow_symlinks=False)
+                and os.path.lexists(os.path.join(e.path, "train.txt"))]
+        if len(subs) != 1:
+            raise DataError(f"{src}: no train.txt found (expected the tutorial's pic/ and list files)")
+        root = Path(subs[0].path)
+    budget = _Budget(str(src))
+    plan: list[tuple[Path, str, int]] = []
+
+    def check(entry: os.DirEntry, rel: str) -> None:
+        what = f"{src}: {_clip(rel)}"
+        st = entry.stat(follow_symlinks=False)
+        if stat.S_ISLNK(st.st_mode):
+            raise DataError(f"{what}: is a symbolic link; a data set holds only files and folders")
+        if not stat.S_ISREG(st.st_mode):
+            raise DataError(f"{what}: is not a regular file (a folder, device or FIFO)")
+        budget.add(what, st.st_size, "/" not in rel)
+        plan.append((Path(entry.path), rel, st.st_size))
+
+    for e in os.scandir(root):
+        if e.name in _LIST_NAMES:
+            check(e, e.name)
+        elif e.name == "pic":
+            if not e.is_dir(follow_symlinks=False):
+                raise DataError(f"{src}: pic is not a folder (a link or a file)")
+            for p in os.scandir(e.path):
+                if _SKIPPED.match(p.name):
+                    continue
+                if not _PIC_NAME.match(p.name):
+                    raise DataError(f"{src}: pic/{_clip(p.name)}: unexpected name (pic/ holds NAME.png images)")
+                check(p, f"pic/{p.name}")
+        elif not _SKIPPED.match(e.name):
+            raise DataError(f"{src}: {_clip(e.name)}: unexpected name (a data set holds pic/*.png "
+                            "and train.txt, validate.txt, test.txt)")
+    (into / "pic").mkdir(exist_ok=True)
+    for path, rel, size in plan:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(path, flags)
+        except OSError as e:
+            raise DataError(f"{src}: {rel}: cannot read ({_short(e)})") from None
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # swapped since the check
+                raise DataError(f"{src}: {rel}: is not a regular file")
+            data = f.read(size + 1)
+        if len(data) != size:
+            raise DataError(f"{src}: {rel}: changed while it was copied")
+        _write_new(into, rel, data)
+    return into

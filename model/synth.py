@@ -27,10 +27,10 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
-import tarfile
 import tempfile
-import zlib
+import threading
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -38,7 +38,15 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from . import LETTERS, N_CLASSES, SIDE, LetterLabError
-from .data import SPLITS, DataError, atomic_write_bytes, parse_list, read_list, write_split
+from .data import (
+    SPLITS,
+    DataError,
+    atomic_write_bytes,
+    copy_dataset_folder,
+    extract_dataset_archive,
+    read_list,
+    write_split,
+)
 from .synth_glyphs import Source, available_sources, sample_input
 
 __all__ = [
@@ -197,6 +205,31 @@ def _render_in_processes(tasks: list, sources: list[Source], workers: int,
     return []
 
 
+class _SigtermAsExit:
+    """While generating in the main thread, SIGTERM raises ``SystemExit(143)`` instead of
+    killing the process outright, so the ``except BaseException`` clean-ups run as they do
+    for Ctrl-C: worker processes are shut down and the temporary folder is removed."""
+
+    def __enter__(self):
+        self.old = None
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self.old = signal.signal(signal.SIGTERM, self._raise)
+            except (ValueError, OSError):  # pragma: no cover - embedded interpreters
+                self.old = None
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
+        raise SystemExit(128 + signum)
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            signal.signal(signal.SIGTERM, self.old)
+        return False
+
+
 def _default_workers(count: int) -> int:
     if count < 4000:
         return 1  # process start-up (~1 s) costs more than it saves
@@ -216,18 +249,49 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("letterlab")) / "letters"
 
 
-def _looks_like_dataset(d: Path) -> bool:
-    return (d / MARKER).is_file() or ((d / "pic").is_dir() and (d / "train.txt").is_file())
+#: What LetterLab writes into a data set folder; a folder holding anything else is not
+#: replaced without ``force`` (its other files would be deleted with it).
+_OWN_NAMES = {"pic", MARKER, *(f"{s}.txt" for s in SPLITS)}
 
 
-def _check_replaceable(out_dir: Path) -> None:
-    if not out_dir.exists():
+def _is_own_dataset(d: Path) -> bool:
+    """Whether ``d`` is a data set LetterLab wrote (its marker) holding nothing else:
+    only the list files, caches, the marker and ``pic/`` of PNG images."""
+    try:
+        if not (d / MARKER).is_file():
+            return False
+        for e in os.scandir(d):
+            if e.name not in _OWN_NAMES and not (e.name.startswith(".") and e.name.endswith(".cache.npz")):
+                return False
+            if e.name == "pic":
+                if not e.is_dir(follow_symlinks=False):
+                    return False
+                if any(not (p.name.endswith(".png") and p.is_file(follow_symlinks=False))
+                       for p in os.scandir(e.path)):
+                    return False
+            elif not e.is_file(follow_symlinks=False):
+                return False
+        return True
+    except OSError:
+        return False
+
+
+def _check_replaceable(out_dir: Path, force: bool = False) -> None:
+    """Refuse to replace ``out_dir`` unless it is missing, empty, a data set LetterLab wrote
+    holding nothing else, or ``force`` is given: replacing deletes what is there."""
+    if not out_dir.exists() and not out_dir.is_symlink():
         return
-    if not out_dir.is_dir():
-        raise LetterLabError(f"{out_dir} is a file, not a folder")
-    if any(out_dir.iterdir()) and not _looks_like_dataset(out_dir):
-        raise LetterLabError(f"{out_dir} is not empty and is not a data set; "
-                             "choose a new or empty folder")
+    if not out_dir.is_dir() or out_dir.is_symlink():
+        raise LetterLabError(f"{out_dir} is not a folder")
+    if force:
+        return
+    try:
+        empty = not any(os.scandir(out_dir))
+    except OSError as e:
+        raise LetterLabError(f"{out_dir}: cannot read the folder ({e.strerror or e})") from None
+    if not empty and not _is_own_dataset(out_dir):
+        raise LetterLabError(f"{out_dir} is not empty and is not a data set LetterLab wrote; replacing "
+                             "it would delete its files: choose a new or empty folder, or use --force")
 
 
 def _install(built: Path, dest: Path) -> None:
@@ -299,12 +363,13 @@ def is_complete(data_dir: str | os.PathLike) -> bool:
 def generate(out_dir: str | os.PathLike, seed: int = 0, count: int = DEFAULT_COUNT,
              holdout_fonts: Iterable[str] = (), system_fonts: bool = False,
              progress: Progress | None = None, cancel: Cancel | None = None,
-             workers: int | None = None) -> Path:
+             workers: int | None = None, force: bool = False) -> Path:
     """Generate a data set of ``count`` samples in ``out_dir`` and return its path.
 
     Args:
         out_dir: the data set folder. If it exists it must be empty or a data set
-            (which is replaced only once the new one is complete).
+            LetterLab wrote holding nothing else (replaced only once the new one is
+            complete); ``force=True`` replaces any folder.
         seed: the same seed gives byte-identical list files and images.
         count: total samples; 2/3 train, 1/6 validate, 1/6 test, each balanced over A-Z.
         holdout_fonts: source names (see :func:`list_sources`, case-insensitive); if given,
@@ -331,32 +396,33 @@ def generate(out_dir: str | os.PathLike, seed: int = 0, count: int = DEFAULT_COU
     out_dir = Path(out_dir).expanduser().absolute()
     sources = available_sources(system_fonts)
     holdout = _resolve_holdout(sources, holdout_fonts)
-    _check_replaceable(out_dir)
+    _check_replaceable(out_dir, force)
     plans = _plan(seed, count, sources, holdout)
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale(out_dir)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a data set is not
-    except OSError as e:
-        raise LetterLabError(f"cannot create the data set folder {out_dir}: {e}") from None
-    try:
-        _build(tmp, seed, count, sources, plans, progress, cancel,
-               workers if workers is not None else _default_workers(count))
-        _write_marker(tmp, {
-            "generator": "letterlab.synth", "version": GENERATOR_VERSION, "seed": seed,
-            "count": count, "holdout_fonts": sorted(holdout),
-            "sources": [s.name for s in sources],
-            "samples_per_source": {
-                split: {sources[i].name: int(n) for i, n in
-                        zip(*np.unique(src, return_counts=True))}
-                for split, _, src in plans},
-        })
-        _check_replaceable(out_dir)
-        _install(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with _SigtermAsExit():
+        try:
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale(out_dir)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; a data set is not
+        except OSError as e:
+            raise LetterLabError(f"cannot create the data set folder {out_dir}: {e}") from None
+        try:
+            _build(tmp, seed, count, sources, plans, progress, cancel,
+                   workers if workers is not None else _default_workers(count))
+            _write_marker(tmp, {
+                "generator": "letterlab.synth", "version": GENERATOR_VERSION, "seed": seed,
+                "count": count, "holdout_fonts": sorted(holdout),
+                "sources": [s.name for s in sources],
+                "samples_per_source": {
+                    split: {sources[i].name: int(n) for i, n in
+                            zip(*np.unique(src, return_counts=True))}
+                    for split, _, src in plans},
+            })
+            _check_replaceable(out_dir, force)
+            _install(tmp, out_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     if progress is not None:
         progress(count, count)
     return out_dir
@@ -479,22 +545,13 @@ def contact_sheet(out_png: str | os.PathLike, seed: int = 0, per_letter: int = 1
 
 # --------------------------------------------------------------------------- import
 
-def _find_root(d: Path) -> Path:
-    """The shallowest folder under ``d`` holding ``train.txt``."""
-    if (d / "train.txt").is_file():
-        return d
-    found = sorted((p.parent for p in d.rglob("train.txt")), key=lambda p: (len(p.parts), str(p)))
-    if not found:
-        raise DataError(f"{d}: no train.txt found (expected the tutorial's pic/ and list files)")
-    return found[0]
-
-
 def import_dataset(path: str | os.PathLike, dest: str | os.PathLike | None = None,
                    progress: Progress | None = None) -> Path:
     """Install the tutorial's ``data.tar.gz`` (or its extracted folder) as the active data set.
 
-    The archive is extracted (with tarfile's ``data`` filter: no absolute paths, no ``..``,
-    no links out of the folder) or the folder copied into a temporary folder beside
+    The archive is extracted (:func:`model.data.extract_dataset_archive`: only files and
+    folders with a data set's names, no links, limits checked first) or the folder copied
+    (:func:`model.data.copy_dataset_folder`, the same rules) into a temporary folder beside
     ``dest`` (default :func:`default_data_dir`), every list file and image is checked with
     :func:`model.data.read_list` (which also builds the cache), and only then is it renamed
     into place. On any problem a :class:`model.data.DataError` names it and nothing changes.
@@ -510,26 +567,14 @@ def import_dataset(path: str | os.PathLike, dest: str | os.PathLike | None = Non
     _remove_stale(dest)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.import-", dir=dest.parent))
     try:
+        # Checked member by member, written by us (see model.data): no links, no devices,
+        # only a data set's names, limits before anything is written.
+        root = tmp / "data"
+        root.mkdir()
         if path.is_dir():
-            root = _find_root(path)
-            shutil.copytree(root, tmp / "data", ignore=shutil.ignore_patterns(".*.cache.npz"))
-            root = tmp / "data"
+            copy_dataset_folder(path, root)
         else:
-            x = tmp / "x"
-            x.mkdir()
-            try:
-                with tarfile.open(path, "r:*") as tf:
-                    tf.extractall(x, filter="data")
-            except tarfile.FilterError as e:
-                raise DataError(f"{path}: unsafe entry in archive ({e})") from None
-            except tarfile.ReadError:
-                raise DataError(f"{path}: not a readable .tar.gz archive") from None
-            except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
-                detail = (str(e).splitlines() or [type(e).__name__])[0]
-                raise DataError(f"{path}: not a readable .tar.gz archive ({detail})") from None
-            root = _find_root(x)
-            for c in root.glob(".*.cache.npz"):
-                c.unlink()
+            extract_dataset_archive(path, root)
         for i, split in enumerate(SPLITS):
             lp = root / f"{split}.txt"
             if not lp.is_file():
