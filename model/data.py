@@ -394,8 +394,10 @@ def read_npz(source: str | os.PathLike | BinaryIO, accept: Callable[[str, np.dty
                         shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
                     else:  # pragma: no cover - read_magic refuses others
                         raise DataError(f"{name}: unknown npy version {version}")
-                    if dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
-                        raise DataError(f"{name}: holds {dtype} objects, not plain numbers")
+                    if dtype.hasobject:
+                        raise DataError(f"{name}: holds pickled Python objects; refusing to load pickled data")
+                    if dtype.names is not None or dtype.subdtype is not None:
+                        raise DataError(f"{name}: holds {dtype} records, not plain numbers")
                     n = 1
                     for d in shape:
                         if not isinstance(d, int) or d < 0:
