@@ -61,6 +61,15 @@ def _int_list(text: str) -> tuple[int, ...]:
     return vals
 
 
+def _conv_blocks(text: str) -> tuple:
+    from model.network import parse_conv
+
+    try:
+        return parse_conv(text)
+    except LetterLabError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _data_dir(arg: str | None) -> Path:
     if arg:
         p = Path(arg)
@@ -84,7 +93,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     cfg = preset_config(args.preset, hidden=args.hidden, activation=args.activation, loss=args.loss,
                         lr=args.lr, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                        momentum=args.momentum, weight_decay=args.weight_decay)
+                        momentum=args.momentum, weight_decay=args.weight_decay, conv=args.conv,
+                        dropout=args.dropout, augment=args.augment, label_smoothing=args.label_smoothing)
     save = Path(args.save) if args.save else Path(f"{args.preset}.npz")
     if save.exists() and save.is_dir():
         raise LetterLabError(f"{save}: is a folder; give a file name for --save")
@@ -99,8 +109,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     train = load_split(root, "train", progress=bar.update)
     val = load_split(root, "validate", progress=bar.update)
     bar.close()
-    print(f"{cfg.preset}: {cfg.spec.describe()}, lr {cfg.lr:g} (step {cfg.step_size:.4g} on the mean gradient), "
-          f"batch {cfg.batch_size}, {cfg.epochs} epochs, seed {cfg.seed}; "
+    print(f"{cfg.preset}: {cfg.describe()} (step {cfg.step_size:.4g} on the mean gradient), "
+          f"{cfg.epochs} epochs, seed {cfg.seed}; "
           f"{len(train)} training and {len(val)} validation images from {root}")
     trainer = Trainer(cfg, train.x, train.y, val.x, val.y, blas_threads=args.blas_threads)
     bar = ProgressBar("epoch 1")
@@ -125,7 +135,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("interrupted: nothing saved", file=sys.stderr)
         return 130
     bar.close()
-    if done is None or done.reason == "diverged" or not trainer.history:
+    if done is None or done.reason in ("diverged", "not_learning") or not trainer.history:
         raise LetterLabError(done.message if done else "training ended without a result; nothing saved")
     try:
         save_weights(trainer.network, save, **trainer.metadata())
@@ -210,8 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(shallow: 1000 / 1024), with the cross-entropy losses it is lr.")
     t.add_argument("--preset", choices=list(PRESETS), default="shallow",
                    help="shallow: 289→26 sigmoid, quadratic, lr 1000; deep: 289→20→26 sigmoid, "
-                        "cross-entropy, lr 1.0; default: the shipped network (default: shallow)")
+                        "cross-entropy, lr 1.0; default: 289→256→128→26 ReLU; conv: convolutions on warped "
+                        "batches, the shipped network (default: shallow)")
     t.add_argument("--hidden", type=_int_list, help="hidden layer sizes, e.g. 20 or 128,64 ('' for none)")
+    t.add_argument("--conv", type=_conv_blocks, metavar="BLOCKS",
+                   help="convolutional blocks before the dense layers, e.g. 32,32,pool,64,pool ('' for none)")
+    t.add_argument("--dropout", type=float, help="dropout rate before the last layer")
+    t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                   help="warp every training batch at random (rotation, scale, shear, shift)")
+    t.add_argument("--label-smoothing", type=float, help="softmax cross-entropy targets (1-s) one-hot + s/26")
     t.add_argument("--activation", choices=list(ACTIVATIONS))
     t.add_argument("--loss", choices=list(LOSSES))
     t.add_argument("--lr", type=float, help="learning rate (tutorial's convention, see above)")
