@@ -94,7 +94,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     cfg = preset_config(args.preset, hidden=args.hidden, activation=args.activation, loss=args.loss,
                         lr=args.lr, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                         momentum=args.momentum, weight_decay=args.weight_decay, conv=args.conv,
-                        dropout=args.dropout, augment=args.augment, label_smoothing=args.label_smoothing)
+                        dropout=args.dropout, augment=args.augment, label_smoothing=args.label_smoothing,
+                        schedule=args.schedule)
     save = Path(args.save) if args.save else Path(f"{args.preset}.npz")
     if save.exists() and save.is_dir():
         raise LetterLabError(f"{save}: is a folder; give a file name for --save")
@@ -207,7 +208,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from model.layers import ACTIVATIONS
     from model.losses import LOSSES
-    from model.training import PRESETS
+    from model.training import PRESETS, SCHEDULES
 
     p = argparse.ArgumentParser(prog="letterlab", description=(
         "Train small NumPy networks to read 17x17 capital letters. "
@@ -229,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="warp every training batch at random (rotation, scale, shear, shift)")
     t.add_argument("--label-smoothing", type=float, help="softmax cross-entropy targets (1-s) one-hot + s/26")
+    t.add_argument("--schedule", choices=list(SCHEDULES), help="learning-rate schedule over the epochs")
     t.add_argument("--activation", choices=list(ACTIVATIONS))
     t.add_argument("--loss", choices=list(LOSSES))
     t.add_argument("--lr", type=float, help="learning rate (tutorial's convention, see above)")
