@@ -48,12 +48,81 @@ class ProgressBar:
             self.stream.flush()
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with bad options reported as one line on stderr (exit 2), like every other
+    bad input, instead of a usage block followed by the error."""
+
+    def error(self, message: str):  # noqa: D401 - argparse's API
+        self.exit(2, f"letterlab: error: {message.splitlines()[0] if message else 'bad arguments'} "
+                     f"(see {self.prog} --help)\n")
+
+
+def _number(kind, low=None, low_ok=True, high=None):
+    """An argparse type: an int or finite float, optionally bounded."""
+    def parse(text: str):
+        try:
+            v = kind(text)
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError(f"not a {'whole ' if kind is int else ''}number: {text[:40]!r}") from None
+        if kind is float and not np.isfinite(v):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text[:40]!r}")
+        if low is not None and (v < low or (v == low and not low_ok)):
+            raise argparse.ArgumentTypeError(f"must be {'at least' if low_ok else 'more than'} {low}, got {text[:40]}")
+        if high is not None and v > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high}, got {text[:40]}")
+        return v
+    return parse
+
+
+#: The largest seed NumPy's generators take without complaint in every call we make.
+MAX_SEED = 2**63 - 1
+
+
+def available_memory() -> int:
+    """Bytes of memory this process may reasonably use (MemAvailable on Linux, else 4 GB)."""
+    try:
+        with open("/proc/meminfo", "rb") as f:
+            for line in f:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 4 << 30
+
+
+def check_memory(needed: int, what: str) -> None:
+    """Refuse, before allocating, a job whose estimated memory exceeds what is available."""
+    have = available_memory()
+    if needed > have:
+        raise LetterLabError(f"{what} would need about {needed / 2**30:.1f} GB of memory, "
+                             f"more than the {have / 2**30:.1f} GB available; choose smaller sizes")
+
+
+def training_memory(cfg, n_samples: int) -> int:
+    """An estimate of a training run's peak memory in bytes (float32 everywhere): the
+    parameters four times (weights, gradients, momentum, best copy), the data, and each
+    layer's activations and gradients for one batch (conv layers: their column matrices)."""
+    spec = cfg.spec
+    widths = list(spec.sizes)
+    params = sum((a + 1) * b for a, b in zip(widths, widths[1:]))
+    acts = sum(widths)
+    shapes = spec.conv_shapes() if getattr(spec, "conv", ()) else []
+    for (c0, s0), (c1, s1) in zip(shapes, shapes[1:]):
+        params += c0 * c1 * 9 + c1
+        acts += c1 * s0 * s0 + 9 * c0 * s0 * s0  # output and im2col columns
+    batch = min(int(cfg.batch_size), max(n_samples, 1))
+    return 4 * (4 * params + 4 * batch * acts) + 4 * 289 * n_samples
+
+
 def _int_list(text: str) -> tuple[int, ...]:
     text = text.strip()
     if not text:
         return ()
     try:
-        vals = tuple(int(v) for v in text.split(","))
+        parts = [v.strip() for v in text.split(",")]
+        if not all(v.isascii() and v.isdigit() and len(v) <= 12 for v in parts):
+            raise ValueError
+        vals = tuple(int(v) for v in parts)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected sizes like 20 or 128,64, got {text!r}") from None
     if any(v <= 0 for v in vals):
@@ -96,6 +165,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                         momentum=args.momentum, weight_decay=args.weight_decay, conv=args.conv,
                         dropout=args.dropout, augment=args.augment, label_smoothing=args.label_smoothing,
                         schedule=args.schedule)
+    check_memory(training_memory(cfg, 60000), "this network")
     save = Path(args.save) if args.save else Path(f"{args.preset}.npz")
     if save.exists() and save.is_dir():
         raise LetterLabError(f"{save}: is a folder; give a file name for --save")
@@ -113,6 +183,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"{cfg.preset}: {cfg.describe()} (step {cfg.step_size:.4g} on the mean gradient), "
           f"{cfg.epochs} epochs, seed {cfg.seed}; "
           f"{len(train)} training and {len(val)} validation images from {root}")
+    check_memory(training_memory(cfg, len(train) + len(val)), "training on this data")
     trainer = Trainer(cfg, train.x, train.y, val.x, val.y, blas_threads=args.blas_threads)
     bar = ProgressBar("epoch 1")
     done = None
@@ -210,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     from model.losses import LOSSES
     from model.training import PRESETS, SCHEDULES
 
-    p = argparse.ArgumentParser(prog="letterlab", description=(
+    p = Parser(prog="letterlab", description=(
         "Train small NumPy networks to read 17x17 capital letters. "
         "With no command, opens the app."))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -233,15 +304,16 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--schedule", choices=list(SCHEDULES), help="learning-rate schedule over the epochs")
     t.add_argument("--activation", choices=list(ACTIVATIONS))
     t.add_argument("--loss", choices=list(LOSSES))
-    t.add_argument("--lr", type=float, help="learning rate (tutorial's convention, see above)")
-    t.add_argument("--momentum", type=float)
-    t.add_argument("--weight-decay", type=float, help="L2 penalty on the weights (not the biases)")
-    t.add_argument("--epochs", type=int)
-    t.add_argument("--batch-size", type=int)
-    t.add_argument("--seed", type=int)
+    t.add_argument("--lr", type=_number(float, 0, low_ok=False),
+                   help="learning rate (tutorial's convention, see above)")
+    t.add_argument("--momentum", type=_number(float, 0, high=0.999))
+    t.add_argument("--weight-decay", type=_number(float, 0), help="L2 penalty on the weights (not the biases)")
+    t.add_argument("--epochs", type=_number(int, 1, high=100_000))
+    t.add_argument("--batch-size", type=_number(int, 1, high=10_000_000))
+    t.add_argument("--seed", type=_number(int, 0, high=MAX_SEED))
     t.add_argument("--data", help="data folder with pic/ and train.txt etc. (default: the generated set)")
     t.add_argument("--save", help="weights file to write (default: PRESET.npz)")
-    t.add_argument("--blas-threads", type=int, default=None, help="limit BLAS threads")
+    t.add_argument("--blas-threads", type=_number(int, 1, high=1024), default=None, help="limit BLAS threads")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("evaluate", help="accuracy of weights on a list file")
@@ -252,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("predict", help="the letter in each image file")
     r.add_argument("--weights", help="weights file (default: the shipped weights/default.npz)")
-    r.add_argument("--top", type=int, default=1, help="how many guesses to print per image")
+    r.add_argument("--top", type=_number(int, 1, high=26), default=1, help="how many guesses to print per image")
     r.add_argument("images", nargs="+", metavar="IMAGE")
     r.set_defaults(func=cmd_predict)
 

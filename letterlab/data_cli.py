@@ -50,14 +50,23 @@ def _holdout(text: str | None) -> tuple[str, ...]:
     return tuple(s.strip() for s in text.split(",") if s.strip())
 
 
+def generation_memory(count: int) -> int:
+    """Estimated peak bytes of generating ``count`` samples: the uint8 ink rows kept for the
+    cache, their float32 copy while the cache is written, and the plan (labels, sources)."""
+    return count * (289 + 4 * 289 + 32)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
+    from .cli import check_memory
+
+    check_memory(generation_memory(args.count), f"generating {args.count} samples")
     out = Path(args.out) if args.out else synth.default_data_dir()
     bar = None if args.quiet else ProgressBar("generating")
     t0 = time.perf_counter()
     try:
         path = synth.generate(out, seed=args.seed, count=args.count,
                               holdout_fonts=_holdout(args.holdout_fonts),
-                              system_fonts=args.system_fonts, progress=bar)
+                              system_fonts=args.system_fonts, progress=bar, force=args.force)
     except KeyboardInterrupt:
         raise LetterLabError("generation interrupted; nothing was written") from None
     n_tr, n_va, n_te = synth.split_sizes(args.count)
@@ -89,11 +98,21 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def _whole(text: str) -> int:
+    """ASCII digits only (``int`` would also take ``1_0``, ``+3`` and other scripts' digits)."""
+    t = text.strip()
+    if not (t.isascii() and t.isdigit()) or len(t) > 20:
+        if t.startswith("-") and t[1:].isascii() and t[1:].isdigit():
+            raise argparse.ArgumentTypeError("must be zero or positive")
+        raise ValueError(text)
+    return int(t)
+
+
 def _count(text: str) -> int:
     try:
-        n = int(text)
+        n = _whole(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
     if n < synth.MIN_COUNT:
         raise argparse.ArgumentTypeError(f"must be at least {synth.MIN_COUNT}")
     return n
@@ -101,11 +120,21 @@ def _count(text: str) -> int:
 
 def _seed(text: str) -> int:
     try:
-        n = int(text)
+        n = _whole(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("must be zero or positive")
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
+    if n >= 2**63:
+        raise argparse.ArgumentTypeError("must be less than 2**63")
+    return n
+
+
+def _per_letter(text: str) -> int:
+    try:
+        n = _whole(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
+    if not 1 <= n <= 200:
+        raise argparse.ArgumentTypeError("must be from 1 to 200")
     return n
 
 
@@ -125,6 +154,8 @@ def add_data_parser(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--holdout-fonts", metavar="A,B",
                    help="glyph sources used only for validate/test (see 'letterlab data sources')")
     g.add_argument("--system-fonts", action="store_true", help="also use fonts installed on this machine")
+    g.add_argument("--force", action="store_true",
+                   help="replace DIR even if it holds files LetterLab did not write (they are deleted)")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     g.set_defaults(func=cmd_generate)
 
@@ -132,7 +163,7 @@ def add_data_parser(subparsers) -> argparse.ArgumentParser:
                        description="Write a PNG grid of generated samples, one row per letter.")
     s.add_argument("--out", metavar="PNG", default="contact_sheet.png", help="output file (default contact_sheet.png)")
     s.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
-    s.add_argument("--per-letter", type=int, default=12, help="samples per letter (default 12)")
+    s.add_argument("--per-letter", type=_per_letter, default=12, help="samples per letter (default 12)")
     s.add_argument("--system-fonts", action="store_true", help="also use fonts installed on this machine")
     s.set_defaults(func=cmd_sheet)
 
