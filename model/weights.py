@@ -172,9 +172,10 @@ def _no_constant(name: str):
 
 def describe(meta: dict) -> str:
     """One line for a status bar: architecture and validation accuracy."""
-    arch = meta.get("architecture", {})
-    sizes = [arch.get("n_inputs", 289), *arch.get("hidden", []), arch.get("n_classes", 26)]
-    s = f"{'→'.join(map(str, sizes))} {arch.get('activation', '?')}, {str(arch.get('loss', '?')).replace('_', ' ')}"
+    try:
+        s = NetSpec.from_dict(meta.get("architecture")).describe()
+    except (LetterLabError, TypeError):
+        s = "unknown architecture"
     acc = meta.get("val_accuracy")
     if acc is not None:
         s += f", validation {100 * float(acc):.1f} %"
