@@ -48,13 +48,6 @@ def _im2col(xpad: np.ndarray, kh: int, kw: int, ho: int, wo: int, out: np.ndarra
     return out
 
 
-def _padded(buf: np.ndarray | None, shape: tuple, dtype) -> np.ndarray:
-    """``buf`` if it has this shape and dtype (its zero border is still zero), else a new zero array."""
-    if buf is None or buf.shape != shape or buf.dtype != dtype:
-        buf = np.zeros(shape, dtype)
-    return buf
-
-
 class Conv2D(Layer):
     """2-D convolution (cross-correlation, as in PyTorch), stride 1, zero padding.
 
@@ -89,6 +82,10 @@ class Conv2D(Layer):
         (5, 17, 17, 32)
     """
 
+    chunk_bytes = 1 << 20
+    """Size of the column matrix of one chunk of images: the batch goes through the
+    gather and the product a few images at a time, so the columns stay in the cache."""
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3,
                  padding: int | None = None, rng: np.random.Generator | None = None,
                  dtype=np.float32) -> None:
@@ -114,6 +111,7 @@ class Conv2D(Layer):
         self._gpad: np.ndarray | None = None
         self._gcols: np.ndarray | None = None
         self._in_hw: tuple[int, int] = (0, 0)
+        self._cols_start = -1  # first image of the chunk whose columns _cols holds
 
     @property
     def weight(self) -> np.ndarray:
@@ -139,55 +137,111 @@ class Conv2D(Layer):
         w = self.params["weight"]
         return w.transpose(2, 3, 1, 0).reshape(-1, self.out_channels)
 
-    def _conv(self, xpad: np.ndarray, ho: int, wo: int, cols: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def _chunk_images(self, n: int, rows_per_image: int, n_cols: int, itemsize: int) -> int:
+        """How many images one chunk holds: its column matrix stays near ``chunk_bytes``."""
+        return max(1, min(n, self.chunk_bytes // (rows_per_image * n_cols * itemsize)))
+
+    def _chunks(self, n: int, b: int, reverse: bool = False):
+        starts = range(0, n, b)
+        for s in (reversed(starts) if reverse else starts):
+            yield s, min(n, s + b)
+
+    def _forward_into(self, xpad: np.ndarray, y: np.ndarray, cols_buf: np.ndarray, b: int) -> int:
+        """``y`` ``(n, ho, wo, out)`` from the padded input, ``b`` images at a time; returns
+        the start of the last chunk, whose columns are left in ``cols_buf``."""
         k = self.kernel_size
-        cols = _im2col(xpad, k, k, ho, wo, cols)
-        y = cols @ self._weight_matrix()
-        y += self.params["bias"]
-        return y.reshape(xpad.shape[0], ho, wo, self.out_channels), cols
+        n, ho, wo, o = y.shape
+        wm = self._weight_matrix()
+        y2 = y.reshape(-1, o)
+        hw = ho * wo
+        s = 0
+        for s, e in self._chunks(n, b):
+            cols = _im2col(xpad[s:e], k, k, ho, wo, cols_buf[:(e - s) * hw])
+            np.matmul(cols, wm, out=y2[s * hw:e * hw])
+        y2 += self.params["bias"]
+        return s
+
+    def _scratch(self, name: str, shape: tuple, dtype, zero: bool = False) -> np.ndarray:
+        buf = getattr(self, name)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            buf = np.zeros(shape, dtype) if zero else np.empty(shape, dtype)
+            setattr(self, name, buf)
+        return buf
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._check(x)
         n, h, w, c = x.shape
-        p = self.padding
+        p, k = self.padding, self.kernel_size
         ho, wo = self._out_hw(h, w)
-        self._xpad = xpad = _padded(self._xpad, (n, h + 2 * p, w + 2 * p, c), x.dtype)
+        xpad = self._scratch("_xpad", (n, h + 2 * p, w + 2 * p, c), x.dtype, zero=True)
         xpad[:, p:p + h, p:p + w, :] = x
-        y, self._cols = self._conv(xpad, ho, wo, self._cols)
+        b = self._chunk_images(n, ho * wo, k * k * c, x.dtype.itemsize)
+        cols = self._scratch("_cols", (b * ho * wo, k * k * c), x.dtype)
+        y = np.empty((n, ho, wo, self.out_channels), x.dtype)
+        self._cols_start = self._forward_into(xpad, y, cols, b)
         self._in_hw = (h, w)
         return y
 
     def infer(self, x: np.ndarray) -> np.ndarray:
         self._check(x)
         n, h, w, c = x.shape
-        p = self.padding
+        p, k = self.padding, self.kernel_size
         ho, wo = self._out_hw(h, w)
         xpad = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0))) if p else x
-        return self._conv(xpad, ho, wo, None)[0]
+        b = self._chunk_images(n, ho * wo, k * k * c, x.dtype.itemsize)
+        y = np.empty((n, ho, wo, self.out_channels), x.dtype)
+        self._forward_into(xpad, y, np.empty((b * ho * wo, k * k * c), x.dtype), b)
+        return y
 
     def backward_params_only(self, grad: np.ndarray) -> None:
         """Fill ``grads`` from ``grad`` ``(n, Ho, Wo, out)`` without the input gradient."""
-        g2 = grad.reshape(-1, self.out_channels)
-        k, c, o = self.kernel_size, self.in_channels, self.out_channels
-        gw = self._cols.T @ g2  # (k * k * c, o), rows ordered (i, j, c)
-        self.grads["weight"][...] = gw.reshape(k, k, c, o).transpose(3, 2, 0, 1)
-        np.matmul(np.ones(g2.shape[0], g2.dtype), g2, out=self.grads["bias"])
+        self._backward(grad, None)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         """Fill ``grads`` and return dLoss/dInput ``(n, H, W, in)`` for ``grad`` ``(n, Ho, Wo, out)``."""
-        self.backward_params_only(grad)
-        # The input gradient is the "full" correlation of the output gradient with the
-        # kernel flipped in both directions and in/out swapped: a convolution again, so
-        # one gather and one matrix product (no scatter-add).
+        n = grad.shape[0]
+        h, w = self._in_hw
+        dx = np.empty((n, h, w, self.in_channels), grad.dtype)
+        self._backward(grad, dx)
+        return dx
+
+    def _backward(self, grad: np.ndarray, dx: np.ndarray | None) -> None:
         n, ho, wo, o = grad.shape
         h, w = self._in_hw
-        k = self.kernel_size
+        k, c = self.kernel_size, self.in_channels
+        g2 = grad.reshape(-1, o)
+        np.matmul(np.ones(g2.shape[0], g2.dtype), g2, out=self.grads["bias"])
+        # Weight gradient: columns of the input (chunks as in forward) times the gradient,
+        # backwards through the chunks: the last one's columns are still in the buffer.
+        xpad, cols_buf = self._xpad, self._cols
+        hw = ho * wo
+        b = cols_buf.shape[0] // hw
+        gw = np.zeros((k * k * c, o), grad.dtype)  # rows ordered (i, j, c)
+        for s, e in self._chunks(n, b, reverse=True):
+            if s == self._cols_start:
+                cols = cols_buf[:(e - s) * hw]
+            else:
+                cols = _im2col(xpad[s:e], k, k, ho, wo, cols_buf[:(e - s) * hw])
+            gw += cols.T @ g2[s * hw:e * hw]
+        self._cols_start = -1  # the buffer may now hold another chunk's columns
+        self.grads["weight"][...] = gw.reshape(k, k, c, o).transpose(3, 2, 0, 1)
+        if dx is None:
+            return
+        # Input gradient: the "full" correlation of the output gradient with the kernel
+        # flipped in both directions and in/out swapped. A convolution again: one
+        # gather and one product per chunk, no scatter-add.
         q = k - 1 - self.padding
-        self._gpad = gpad = _padded(self._gpad, (n, ho + 2 * q, wo + 2 * q, o), grad.dtype)
-        gpad[:, q:q + ho, q:q + wo, :] = grad
-        wflip = self.params["weight"][:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, self.in_channels)
-        self._gcols = _im2col(gpad, k, k, h, w, self._gcols)
-        return (self._gcols @ wflip).reshape(n, h, w, self.in_channels)
+        hwi = h * w
+        b = self._chunk_images(n, hwi, k * k * o, grad.dtype.itemsize)
+        gpad = self._scratch("_gpad", (b, ho + 2 * q, wo + 2 * q, o), grad.dtype, zero=True)
+        gcols_buf = self._scratch("_gcols", (b * hwi, k * k * o), grad.dtype)
+        wflip = self.params["weight"][:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, c)
+        dx2 = dx.reshape(-1, c)
+        for s, e in self._chunks(n, b):
+            m = e - s
+            gpad[:m, q:q + ho, q:q + wo, :] = grad[s:e]
+            gcols = _im2col(gpad[:m], k, k, h, w, gcols_buf[:m * hwi])
+            np.matmul(gcols, wflip, out=dx2[s * hwi:e * hwi])
 
     def extra_repr(self) -> str:
         return (f"in_channels={self.in_channels}, out_channels={self.out_channels}, "

@@ -69,22 +69,27 @@ CONV_CASES = [  # (in, out, kernel, padding, H, W)
 ]
 
 
+# chunk_bytes=1: the batch goes through one image at a time (the path big batches take).
+@pytest.mark.parametrize("chunk_bytes", [Conv2D.chunk_bytes, 1])
 @pytest.mark.parametrize("cin,cout,k,pad,h,w", CONV_CASES)
-def test_conv_forward_matches_naive_loops(cin, cout, k, pad, h, w):
+def test_conv_forward_matches_naive_loops(cin, cout, k, pad, h, w, chunk_bytes):
     conv = Conv2D(cin, cout, k, pad, rng=np.random.default_rng(1), dtype=np.float64)
+    conv.chunk_bytes = chunk_bytes
     conv.params["bias"][:] = RNG.standard_normal(cout)
-    x = RNG.standard_normal((2, h, w, cin))
+    x = RNG.standard_normal((3, h, w, cin))
     y = conv.forward(x)
     expected = naive_conv(x, conv.weight, conv.bias, conv.padding)
     assert y.shape == expected.shape
     np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("chunk_bytes", [Conv2D.chunk_bytes, 1])
 @pytest.mark.parametrize("cin,cout,k,pad,h,w", CONV_CASES)
-def test_conv_gradients(cin, cout, k, pad, h, w):
+def test_conv_gradients(cin, cout, k, pad, h, w, chunk_bytes):
     conv = Conv2D(cin, cout, k, pad, rng=np.random.default_rng(2), dtype=np.float64)
+    conv.chunk_bytes = chunk_bytes
     conv.params["bias"][:] = RNG.standard_normal(cout)
-    check_layer(conv, RNG.standard_normal((2, h, w, cin)))
+    check_layer(conv, RNG.standard_normal((3, h, w, cin)))
 
 
 def test_conv_backward_params_only_equals_backward():

@@ -1,0 +1,189 @@
+"""Training speed of the conv net: our NumPy layers against PyTorch CPU autograd.
+
+    python benchmarks/conv_speed.py [--rounds 3] [--batches 100] [--threads 2]
+
+The network is the "conv" preset built directly from ``model.conv`` and
+``model.layers`` (input 17x17x1, Conv 3x3 32, ReLU, Conv 3x3 32, ReLU, MaxPool, Conv 3x3
+64, ReLU, MaxPool, Flatten, FC 128, ReLU, Dropout 0.5, FC 26), float32, batch 64, softmax
+cross-entropy, SGD with momentum 0.9, random data. One step is forward + backward + SGD.
+
+Each round times ``--batches`` steps of NumPy, then of PyTorch (if ``torch`` imports; same
+weights at the start, same batch size, same thread count), alternating so both see the
+same load from anything else on the machine. Prints the best round of each as ms per
+40000-image epoch and the ratio NumPy / PyTorch, then the NumPy per-layer forward and
+backward times (ms per epoch) from a separate, instrumented run.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from model.conv import Conv2D, Dropout, Flatten, MaxPool2D, ToImage  # noqa: E402
+from model.layers import FullyConnect, ReLU  # noqa: E402
+from model.optim import SGD  # noqa: E402
+
+EPOCH, BATCH, SIDE, CLASSES = 40000, 64, 17, 26
+LR, MOMENTUM, DROP = 0.01, 0.9, 0.5
+
+
+def build(rng: np.random.Generator) -> list:
+    return [ToImage(SIDE),
+            Conv2D(1, 32, 3, rng=rng), ReLU(),
+            Conv2D(32, 32, 3, rng=rng), ReLU(), MaxPool2D(),
+            Conv2D(32, 64, 3, rng=rng), ReLU(), MaxPool2D(),
+            Flatten(),
+            FullyConnect(64 * 4 * 4, 128, rng), ReLU(), Dropout(DROP, rng),
+            FullyConnect(128, CLASSES, rng)]
+
+
+def softmax_ce_grad(z: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """d(mean cross-entropy of softmax(z))/dz."""
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(labels)), labels] -= 1
+    p /= len(labels)
+    return p
+
+
+class NumpyNet:
+    def __init__(self, seed: int = 0) -> None:
+        self.layers = build(np.random.default_rng(seed))
+        # The first parameterised layer needs no input gradient.
+        self.first = next(i for i, layer in enumerate(self.layers) if layer.params)
+        self.opt = SGD([(layer.params[k], layer.grads[k]) for layer in self.layers for k in layer.params],
+                       LR, momentum=MOMENTUM)
+
+    def step(self, x: np.ndarray, labels: np.ndarray, clock: dict | None = None) -> None:
+        t = time.perf_counter
+        h = x
+        for layer in self.layers:
+            t0 = t()
+            h = layer.forward(h)
+            if clock is not None:
+                clock[repr(layer), "forward"] = clock.get((repr(layer), "forward"), 0) + t() - t0
+        g = softmax_ce_grad(h, labels)
+        for i in range(len(self.layers) - 1, self.first - 1, -1):
+            layer = self.layers[i]
+            t0 = t()
+            if i == self.first:
+                layer.backward_params_only(g)
+            else:
+                g = layer.backward(g)
+            if clock is not None:
+                clock[repr(layer), "backward"] = clock.get((repr(layer), "backward"), 0) + t() - t0
+        t0 = t()
+        self.opt.step()
+        if clock is not None:
+            clock["SGD step", ""] = clock.get(("SGD step", ""), 0) + t() - t0
+
+
+def torch_step_fn(np_net: NumpyNet, threads: int):
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(threads)
+    net = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(),
+                        nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Flatten(),
+                        nn.Linear(64 * 4 * 4, 128), nn.ReLU(), nn.Dropout(DROP),
+                        nn.Linear(128, CLASSES))
+    ours = [layer for layer in np_net.layers if layer.params]
+    theirs = [m for m in net if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        for a, b in zip(ours, theirs):
+            b.weight.copy_(torch.from_numpy(a.params["weight"]))
+            b.bias.copy_(torch.from_numpy(a.params["bias"]))
+    opt = torch.optim.SGD(net.parameters(), lr=LR, momentum=MOMENTUM)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def check(x: np.ndarray) -> float:
+        net.eval()
+        with torch.no_grad():
+            ref = net(torch.from_numpy(x).reshape(-1, 1, SIDE, SIDE)).numpy()
+        h = x
+        for layer in np_net.layers:
+            h = layer.infer(h)
+        net.train()
+        return float(np.abs(ref - h).max())
+
+    def step(x: np.ndarray, labels: np.ndarray) -> None:
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(net(torch.from_numpy(x).reshape(-1, 1, SIDE, SIDE)), torch.from_numpy(labels))
+        loss.backward()
+        opt.step()
+
+    return step, check, torch.__version__
+
+
+def time_steps(step, xs, ys, batches: int) -> float:
+    """Seconds per step over ``batches`` steps (cycling through the data)."""
+    t0 = time.perf_counter()
+    for b in range(batches):
+        i = b % len(xs)
+        step(xs[i], ys[i])
+    return (time.perf_counter() - t0) / batches
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--batches", type=int, default=100, help="timed steps per round and implementation")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args(argv)
+
+    rng = np.random.default_rng(0)
+    nb = 50
+    xs = (rng.random((nb, BATCH, SIDE * SIDE)) < 0.2).astype(np.float32)
+    ys = rng.integers(0, CLASSES, (nb, BATCH))
+    per_epoch = EPOCH / BATCH * 1000  # seconds per step -> ms per epoch
+
+    with threadpool_limits(args.threads):
+        ours = NumpyNet()
+        try:
+            torch_step, torch_check, torch_version = torch_step_fn(ours, args.threads)
+        except ImportError:
+            torch_step = None
+        if torch_step is not None:
+            print(f"torch {torch_version}: same initial weights, max |logit difference| "
+                  f"{torch_check(xs[0][:8]):.2e}")
+        time_steps(ours.step, xs, ys, 5)  # warm-up: buffers, BLAS threads
+        if torch_step is not None:
+            time_steps(torch_step, xs, ys, 5)
+        best_np = best_torch = float("inf")
+        for r in range(args.rounds):
+            t_np = time_steps(ours.step, xs, ys, args.batches) * per_epoch
+            best_np = min(best_np, t_np)
+            line = f"round {r + 1}: numpy {t_np:8.0f} ms/epoch"
+            if torch_step is not None:
+                t_torch = time_steps(torch_step, xs, ys, args.batches) * per_epoch
+                best_torch = min(best_torch, t_torch)
+                line += f"   torch {t_torch:8.0f} ms/epoch   ratio {t_np / t_torch:.2f}"
+            print(line, flush=True)
+        print(f"\nbest, {args.threads} threads, batch {BATCH}, float32, {EPOCH}-image epoch:")
+        print(f"  numpy  {best_np:8.0f} ms/epoch")
+        if torch_step is not None:
+            print(f"  torch  {best_torch:8.0f} ms/epoch (CPU autograd)")
+            print(f"  ratio  {best_np / best_torch:8.2f}  (numpy / torch; goal <= 1.5)")
+
+        clock: dict = {}
+        for b in range(args.batches):
+            ours.step(xs[b % nb], ys[b % nb], clock)
+    total = sum(clock.values())
+    print(f"\nnumpy per layer (ms per epoch, instrumented run, total {total / args.batches * per_epoch:.0f}):")
+    for (name, phase), sec in clock.items():
+        ms = sec / args.batches * per_epoch
+        print(f"  {name:70s} {phase:8s} {ms:7.0f}  {100 * sec / total:5.1f} %")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
