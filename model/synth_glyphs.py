@@ -375,7 +375,7 @@ def _fh_J(d):
                 _arc(sx - rx, hy, rx, ry, 0, d.u(*a1)))
     if bar == "no-bar":
         return [bar, depth], [stem]
-    left = d.u(0.15, 0.36)
+    left = d.u(0.2, 0.38)
     right = d.u(0.12, 0.32) if d.chance(0.6) else d.u(0.0, 0.06)
     if right < 0.07 and d.chance(0.5):          # bar drawn right-to-left, then down and hook
         return [bar, depth, "one-stroke"], [_cat(_p((sx - left, 0)), stem)]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model import N_CLASSES, SIDE, LetterLabError, synth
+from model import LETTERS, N_CLASSES, SIDE, LetterLabError, synth
 from model.data import SPLITS, DataError, load_split, read_list
 
 SMALL = 520
@@ -109,7 +109,7 @@ def test_marker_records_the_run(small_set):
 
 def test_list_sources():
     names = synth.list_sources()
-    assert names[0] == "hand"
+    assert names[0] == "hand" and "freehand" in names
     for n in ("futural", "rowmans", "timesi", "scripts"):
         assert n in names
     assert len(names) == len(set(names))
@@ -356,3 +356,90 @@ def test_full_size(tmp_path):
     """The default 60000-image set; its speed is measured by benchmarks/gen_speed.py."""
     out = synth.generate(tmp_path / "full", seed=0, count=60000)
     assert [len(load_split(out, s)) for s in SPLITS] == [40000, 10000, 10000]
+
+
+# --------------------------------------------------------------------------- freehand forms
+
+def _freehand_tags(letter: str, n: int, seed: int = 0) -> list[list[str]]:
+    from model.synth_glyphs import freehand_strokes
+
+    return [freehand_strokes(letter, np.random.default_rng([seed, k]))[0] for k in range(n)]
+
+
+@pytest.mark.parametrize("letter, variants", [
+    ("J", {"bar", "no-bar", "hook-shallow", "hook-medium", "hook-deep"}),
+    ("R", {"bowl-small", "bowl-large", "leg-junction", "leg-bowl-end", "leg-stem",
+           "leg-straight", "leg-curved", "leg-kick", "one-stroke"}),
+    ("P", {"bowl-small", "bowl-large", "bowl-open", "bowl-closed", "bowl-over"}),
+    ("B", {"bowls-open", "bowls-closed", "bowls-over", "top-small"}),
+    ("D", {"bowl-open", "bowl-closed", "bowl-over"}),
+    ("G", {"bar", "bar-spur", "bar-cross", "no-bar", "open", "almost-closed"}),
+    ("M", {"straight", "slanted", "to-baseline", "half-way"}),
+    ("W", {"straight", "slanted", "crossed", "to-top", "half-way"}),
+    ("Q", {"crossing", "detached", "straight", "curved"}),
+    ("A", {"apex-pointed", "apex-flat", "apex-gap"}),
+])
+def test_freehand_source_draws_the_forms_people_use(letter, variants):
+    seen = {t for tags in _freehand_tags(letter, 300) for t in tags}
+    assert variants <= seen, f"{letter}: never drew {sorted(variants - seen)}"
+
+
+def _unit_points(letter: str, n: int):
+    from model.synth_glyphs import freehand_strokes
+
+    for k in range(n):
+        tags, strokes = freehand_strokes(letter, np.random.default_rng([1, k]))
+        yield tags, np.concatenate(strokes)
+
+
+def test_freehand_letters_keep_what_tells_them_apart():
+    """A J's hook is never so small that J-with-a-bar reads as T; an R always has a leg
+    reaching out at the baseline and a P never has one."""
+    for tags, pts in _unit_points("J", 200):
+        low = pts[pts[:, 1] > 0.8]
+        assert np.ptp(low[:, 0]) > 0.15, tags      # the hook spreads left at the bottom
+        top = pts[pts[:, 1] < 0.12]
+        if "bar" in tags:
+            assert np.ptp(top[:, 0]) > 0.17, tags
+        else:
+            assert np.ptp(top[:, 0]) < 0.15, tags  # no bar: only the stem's top
+    for letter, wide in (("R", True), ("P", False)):
+        for tags, pts in _unit_points(letter, 200):
+            foot = pts[pts[:, 1] > 0.9]
+            assert (np.ptp(foot[:, 0]) > 0.25) == wide, (letter, tags)
+
+
+def test_every_freehand_form_renders_inside_the_frame():
+    from model.synth_glyphs import Source, sample_input
+
+    src = Source("freehand", "freehand")
+    for i, letter in enumerate(LETTERS):
+        for k in range(12):
+            x = sample_input(src, letter, np.random.default_rng([2, i, k])).reshape(SIDE, SIDE)
+            assert x.dtype == np.float32 and 0.0 <= x.min() and x.max() <= 1.0
+            assert x.sum() > 8, (letter, k)                      # ink, not a speck
+            border = np.concatenate([x[0], x[-1], x[:, 0], x[:, -1]])
+            assert border.max() < 0.3, (letter, k)               # nothing cut at the frame
+
+
+def test_freehand_is_reproducible_from_the_seed():
+    from model.synth_glyphs import Source, freehand_strokes, sample_input
+
+    a = freehand_strokes("R", np.random.default_rng([5, 1]))
+    b = freehand_strokes("R", np.random.default_rng([5, 1]))
+    assert a[0] == b[0] and all(np.array_equal(p, q) for p, q in zip(a[1], b[1]))
+    src = Source("freehand", "freehand")
+    x = [sample_input(src, "J", np.random.default_rng([5, k])) for k in (1, 1, 2)]
+    assert np.array_equal(x[0], x[1]) and not np.array_equal(x[0], x[2])
+
+
+def test_freehand_is_a_source_that_can_be_held_out(tmp_path):
+    from model.synth_glyphs import available_sources
+
+    by_name = {s.name: s for s in available_sources()}
+    assert by_name["freehand"].kind == "freehand"
+    assert by_name["freehand"].weight == max(s.weight for s in by_name.values())
+    out = synth.generate(tmp_path / "f", seed=1, count=156, holdout_fonts=("freehand",))
+    per = json.loads((out / synth.MARKER).read_text())["samples_per_source"]
+    assert set(per["validate"]) == {"freehand"} == set(per["test"])
+    assert "freehand" not in per["train"]
