@@ -266,8 +266,9 @@ def _fh_B(d):
     w1 = d.u(0.26, 0.52)
     w2 = min(0.75, w1 * d.u(1.0, 1.45))
     joint, gap = _joint(d)
-    xm = d.u(-0.01, 0.12) if joint != "closed" else d.u(-0.01, 0.03)
-    x0 = d.u(-0.05, 0.02)
+    # The middle may miss the stem, but not by much: a B without a stem reads as 8.
+    xm = d.u(-0.01, 0.08) if joint != "closed" else d.u(-0.01, 0.03)
+    x0 = d.u(-0.03, 0.02)
     stem = _p((0, 0), (0, 1))
     top = _fh_bowl(d, 0, ym, w1, x0, xm)
     bottom = _fh_bowl(d, ym, 1, w2, xm, gap)
