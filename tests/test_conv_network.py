@@ -4,10 +4,9 @@ import pathlib
 import numpy as np
 import pytest
 
+from model import LetterLabError
 from model.network import NetSpec, Network, parse_conv
 from model.weights import SHIPPED_DIR, WeightsError, describe, load_weights, save_weights
-
-from model import LetterLabError
 
 DATA = pathlib.Path(__file__).with_name("data")
 
