@@ -443,3 +443,17 @@ def test_freehand_is_a_source_that_can_be_held_out(tmp_path):
     per = json.loads((out / synth.MARKER).read_text())["samples_per_source"]
     assert set(per["validate"]) == {"freehand"} == set(per["test"])
     assert "freehand" not in per["train"]
+
+
+def test_a_data_set_from_an_older_generator_is_outdated(tmp_path):
+    import json as _json
+
+    from model import synth as _synth
+
+    (tmp_path / _synth.MARKER).write_text(_json.dumps({"generator": "letterlab.synth", "version": 1}))
+    assert _synth._outdated(tmp_path)
+    (tmp_path / _synth.MARKER).write_text(_json.dumps(
+        {"generator": "letterlab.synth", "version": _synth.GENERATOR_VERSION}))
+    assert not _synth._outdated(tmp_path)
+    (tmp_path / _synth.MARKER).write_text("{not json")
+    assert not _synth._outdated(tmp_path)
