@@ -208,7 +208,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         return 130
     bar.close()
     if done is None or done.reason in ("diverged", "not_learning") or not trainer.history:
-        raise LetterLabError(done.message if done else "training ended without a result; nothing saved")
+        msg = done.message if done else "training ended without a result"
+        raise LetterLabError(msg if "nothing saved" in msg else f"{msg.rstrip('.')}; nothing saved")
     try:
         save_weights(trainer.network, save, **trainer.metadata())
     except OSError as e:

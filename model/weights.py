@@ -148,7 +148,7 @@ def load_weights(path: str | os.PathLike) -> tuple[Network, dict]:
     for k, v in arrays.items():
         if not np.all(np.isfinite(v)):
             raise WeightsError(f"{path}: {k} holds NaN or infinite values")
-        if v.dtype == np.float64 and v.size and float(np.max(np.abs(v))) > np.finfo(np.float32).max:
+        if v.dtype == np.float64 and v.size and float(np.max(np.abs(v))) > float(np.finfo(np.float32).max):
             raise WeightsError(f"{path}: {k} holds values too large for float32")
     try:
         net = Network(spec, np.random.default_rng(0))
