@@ -44,7 +44,8 @@ def parse_conv(text: str) -> tuple[int | str, ...]:
         elif part.isascii() and part.isdigit():
             out.append(int(part))
         else:
-            raise LetterLabError(f"bad convolution block {part!r}: give channel counts and 'pool', e.g. 32,32,pool,64,pool")
+            raise LetterLabError(f"bad convolution block {part!r}: "
+                                 "give channel counts and 'pool', e.g. 32,32,pool,64,pool")
     return tuple(out)
 
 

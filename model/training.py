@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field, replace, asdict
-from typing import Iterator
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from .augment import random_warp
 from .evaluation import evaluate
 from .network import NetSpec, Network, effective_lr
 from .optim import SGD
+
 
 def _quiet():
     return np.errstate(over="ignore", invalid="ignore", divide="ignore")
@@ -91,9 +92,10 @@ class TrainConfig:
         if self.label_smoothing and self.loss != "softmax_cross_entropy":
             raise LetterLabError("label smoothing needs the softmax cross-entropy loss")
         if self.schedule not in SCHEDULES:
-            raise LetterLabError(f"unknown learning-rate schedule {self.schedule!r}; choose from {', '.join(SCHEDULES)}")
+            raise LetterLabError(f"unknown learning-rate schedule {self.schedule!r}; "
+                                 f"choose from {', '.join(SCHEDULES)}")
         self.conv = tuple(self.conv)
-        self.spec  # validates the architecture
+        _ = self.spec  # builds (so validates) the architecture
 
     @property
     def spec(self) -> NetSpec:
