@@ -10,8 +10,11 @@ cross-entropy, SGD with momentum 0.9, random data. One step is forward + backwar
 Each round times ``--batches`` steps of NumPy, then of PyTorch (if ``torch`` imports; same
 weights at the start, same batch size, same thread count), alternating so both see the
 same load from anything else on the machine. Prints the best round of each as ms per
-40000-image epoch and the ratio NumPy / PyTorch, then the NumPy per-layer forward and
-backward times (ms per epoch) from a separate, instrumented run.
+40000-image epoch (wall clock, and the process's CPU time) and the ratio NumPy / PyTorch,
+then the NumPy per-layer forward and backward times (ms per epoch) from a separate,
+instrumented run. With two threads on a machine whose cores are busy, both libraries'
+thread pools collapse and wall times swing by 10x: compare the ratio in quiet rounds,
+or run ``--threads 1``, where the CPU time hardly depends on the load.
 """
 from __future__ import annotations
 
@@ -64,11 +67,11 @@ class NumpyNet:
     def step(self, x: np.ndarray, labels: np.ndarray, clock: dict | None = None) -> None:
         t = time.perf_counter
         h = x
-        for layer in self.layers:
+        for i, layer in enumerate(self.layers):
             t0 = t()
             h = layer.forward(h)
             if clock is not None:
-                clock[repr(layer), "forward"] = clock.get((repr(layer), "forward"), 0) + t() - t0
+                clock[i, "forward"] = clock.get((i, "forward"), 0) + t() - t0
         g = softmax_ce_grad(h, labels)
         for i in range(len(self.layers) - 1, self.first - 1, -1):
             layer = self.layers[i]
@@ -78,11 +81,11 @@ class NumpyNet:
             else:
                 g = layer.backward(g)
             if clock is not None:
-                clock[repr(layer), "backward"] = clock.get((repr(layer), "backward"), 0) + t() - t0
+                clock[i, "backward"] = clock.get((i, "backward"), 0) + t() - t0
         t0 = t()
         self.opt.step()
         if clock is not None:
-            clock["SGD step", ""] = clock.get(("SGD step", ""), 0) + t() - t0
+            clock[len(self.layers), "SGD step"] = clock.get((len(self.layers), "SGD step"), 0) + t() - t0
 
 
 def torch_step_fn(np_net: NumpyNet, threads: int):
@@ -124,13 +127,13 @@ def torch_step_fn(np_net: NumpyNet, threads: int):
     return step, check, torch.__version__
 
 
-def time_steps(step, xs, ys, batches: int) -> float:
-    """Seconds per step over ``batches`` steps (cycling through the data)."""
-    t0 = time.perf_counter()
+def time_steps(step, xs, ys, batches: int) -> tuple[float, float]:
+    """Wall-clock and process CPU seconds per step over ``batches`` steps."""
+    t0, c0 = time.perf_counter(), time.process_time()
     for b in range(batches):
         i = b % len(xs)
         step(xs[i], ys[i])
-    return (time.perf_counter() - t0) / batches
+    return (time.perf_counter() - t0) / batches, (time.process_time() - c0) / batches
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,30 +161,33 @@ def main(argv: list[str] | None = None) -> int:
         time_steps(ours.step, xs, ys, 5)  # warm-up: buffers, BLAS threads
         if torch_step is not None:
             time_steps(torch_step, xs, ys, 5)
-        best_np = best_torch = float("inf")
+        best_np = best_torch = (float("inf"), float("inf"))
         for r in range(args.rounds):
-            t_np = time_steps(ours.step, xs, ys, args.batches) * per_epoch
+            t_np = tuple(v * per_epoch for v in time_steps(ours.step, xs, ys, args.batches))
             best_np = min(best_np, t_np)
-            line = f"round {r + 1}: numpy {t_np:8.0f} ms/epoch"
+            line = f"round {r + 1}: numpy {t_np[0]:8.0f} ms/epoch (cpu {t_np[1]:6.0f})"
             if torch_step is not None:
-                t_torch = time_steps(torch_step, xs, ys, args.batches) * per_epoch
+                t_torch = tuple(v * per_epoch for v in time_steps(torch_step, xs, ys, args.batches))
                 best_torch = min(best_torch, t_torch)
-                line += f"   torch {t_torch:8.0f} ms/epoch   ratio {t_np / t_torch:.2f}"
+                line += (f"   torch {t_torch[0]:8.0f} ms/epoch (cpu {t_torch[1]:6.0f})"
+                         f"   ratio {t_np[0] / t_torch[0]:.2f}")
             print(line, flush=True)
-        print(f"\nbest, {args.threads} threads, batch {BATCH}, float32, {EPOCH}-image epoch:")
-        print(f"  numpy  {best_np:8.0f} ms/epoch")
+        print(f"\nbest round, {args.threads} thread(s), batch {BATCH}, float32, {EPOCH}-image epoch "
+              "(cpu: process CPU time, all threads):")
+        print(f"  numpy  {best_np[0]:8.0f} ms/epoch  cpu {best_np[1]:8.0f} ms")
         if torch_step is not None:
-            print(f"  torch  {best_torch:8.0f} ms/epoch (CPU autograd)")
-            print(f"  ratio  {best_np / best_torch:8.2f}  (numpy / torch; goal <= 1.5)")
+            print(f"  torch  {best_torch[0]:8.0f} ms/epoch  cpu {best_torch[1]:8.0f} ms  (CPU autograd)")
+            print(f"  ratio  {best_np[0] / best_torch[0]:8.2f}  (numpy / torch wall time; goal <= 1.5)")
 
         clock: dict = {}
         for b in range(args.batches):
             ours.step(xs[b % nb], ys[b % nb], clock)
     total = sum(clock.values())
     print(f"\nnumpy per layer (ms per epoch, instrumented run, total {total / args.batches * per_epoch:.0f}):")
-    for (name, phase), sec in clock.items():
+    for (i, phase), sec in clock.items():
+        name = repr(ours.layers[i]) if i < len(ours.layers) else ""
         ms = sec / args.batches * per_epoch
-        print(f"  {name:70s} {phase:8s} {ms:7.0f}  {100 * sec / total:5.1f} %")
+        print(f"  {name:68s} {phase:8s} {ms:7.0f}  {100 * sec / total:5.1f} %")
     return 0
 
 

@@ -157,8 +157,9 @@ class Conv2D(Layer):
         s = 0
         for s, e in self._chunks(n, b):
             cols = _im2col(xpad[s:e], k, k, ho, wo, cols_buf[:(e - s) * hw])
-            np.matmul(cols, wm, out=y2[s * hw:e * hw])
-        y2 += self.params["bias"]
+            ys = y2[s * hw:e * hw]
+            np.matmul(cols, wm, out=ys)
+            ys += self.params["bias"]  # while the chunk is in the cache
         return s
 
     def _scratch(self, name: str, shape: tuple, dtype, zero: bool = False) -> np.ndarray:
@@ -271,11 +272,11 @@ class MaxPool2D(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         a, b, c, d = self._corners(x)
+        # Which element wins, with ">=" / ">" so that on a tie the earlier one (row-major) does.
+        self._left_top = a >= b
+        self._left_bottom = c >= d
         top = np.maximum(a, b)
         bottom = np.maximum(c, d)
-        # Strict comparisons: on a tie the earlier element (row-major) wins.
-        self._right_top = b > a
-        self._right_bottom = d > c
         self._lower = bottom > top
         self._in_shape = x.shape
         np.maximum(top, bottom, out=top)
@@ -289,13 +290,16 @@ class MaxPool2D(Layer):
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         """dLoss/dInput ``(n, H, W, C)`` for ``grad`` ``(n, H // 2, W // 2, C)``."""
-        gx = np.zeros(self._in_shape, grad.dtype)
+        n, h, w, ch = self._in_shape
+        # Every element is written below except a dropped odd row or column.
+        gx = (np.zeros if h % 2 or w % 2 else np.empty)(self._in_shape, grad.dtype)
         a, b, c, d = self._corners(gx)
-        upper = ~self._lower
-        np.multiply(grad, upper & ~self._right_top, out=a)
-        np.multiply(grad, upper & self._right_top, out=b)
-        np.multiply(grad, self._lower & ~self._right_bottom, out=c)
-        np.multiply(grad, self._lower & self._right_bottom, out=d)
+        g_lower = grad * self._lower
+        g_upper = grad - g_lower  # exact: grad or 0
+        np.multiply(g_upper, self._left_top, out=a)
+        np.subtract(g_upper, a, out=b)
+        np.multiply(g_lower, self._left_bottom, out=c)
+        np.subtract(g_lower, c, out=d)
         return gx
 
     def extra_repr(self) -> str:
