@@ -307,9 +307,9 @@ def letter_Q(r):
     if style == 1:
         return "Q oval + tail from the centre", [[_oval(r, w)], [L((0.5 * w, u(r, 0.5, 0.62)), (w * u(r, 0.95, 1.1), 1.1))]]
     if style == 2:
-        y = u(r, 0.88, 0.98)
-        return "Q oval + flat wavy tail", [[_oval(r, w)], [L((0.4 * w, y), (0.65 * w, y + 0.06)),
-                                                            L((0.65 * w, y + 0.06), (w * 1.08, y + 0.02))]]
+        y = u(r, 0.82, 0.9)
+        return "Q oval + flat wavy tail", [[_oval(r, w)], [L((0.45 * w, y), (0.7 * w, y + 0.1)),
+                                                            L((0.7 * w, y + 0.1), (w * u(r, 1.1, 1.25), y + 0.08))]]
     start = u(r, 30, 55)   # one stroke: round from the bottom right and out into the tail
     arc = Arc(w / 2, 0.5, w / 2, 0.5, start, start - 360 - u(r, 5, 20))
     end = np.array([w / 2 + w / 2 * np.cos(np.radians(arc[4])), 0.5 + 0.5 * np.sin(np.radians(arc[4]))])
@@ -402,7 +402,7 @@ def letter_Y(r):
 
 
 def letter_Z(r):
-    w = u(r, 0.5, 0.8)
+    w = u(r, 0.55, 0.85)
     body = [L((0, 0), (w, 0)), L((w, 0), (0, 1)), L((0, 1), (w * u(r, 0.95, 1.15), 1))]
     if chance(r, 0.15):
         return "Z with a middle bar", [body, [L((w * 0.25, 0.5), (w * 0.75, 0.5))]]
@@ -487,10 +487,10 @@ def draw_style(rng) -> dict:
         "bow": 0.04 if child else 0.02,
         "round": u(rng, 0.0, 0.035) if not child else u(rng, 0.01, 0.05),
         "wobble": u(rng, 0.006, 0.012) if child else u(rng, 0.0, 0.008),
-        "offset": 0.03 if child else u(rng, 0.005, 0.018),
+        "offset": 0.02 if child else u(rng, 0.005, 0.018),
         "ends": 0.035 if child else 0.018,
-        "slant": rng.normal(0.08, 0.12),
-        "rotate": np.radians(rng.normal(0, 8 if child else 4)),
+        "slant": float(np.clip(rng.normal(0.08, 0.1), -0.2, 0.3)),
+        "rotate": np.radians(float(np.clip(rng.normal(0, 6 if child else 4), -12, 12))),
         "aspect": float(np.exp(rng.normal(0, 0.12))),
         "height": u(rng, 0.55, 0.9) if child else u(rng, 0.25, 0.85),   # of the canvas side
         "speed": u(rng, 300, 700) if child else u(rng, 400, 1600),       # px/s
