@@ -233,16 +233,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     bar = ProgressBar("reading images")
     ds = read_list(args.list, progress=bar.update, normalize=normalize)
     bar.close()
-    pred = net.predict(ds.x)
-    correct = pred == ds.y
-    per = {}
-    for i, letter in enumerate(LETTERS):
-        m = ds.y == i
-        if m.any():
-            per[letter] = {"accuracy": float(correct[m].mean()), "n": int(m.sum())}
-    result = {"accuracy": float(correct.mean()), "n": int(len(ds)), "correct": int(correct.sum()),
-              "weights": str(args.weights or "weights/default.npz"), "list": str(args.list),
-              "per_letter": per}
+    from model.evaluation import evaluate
+
+    ev = evaluate(net, ds.x, ds.y)
+    per = {LETTERS[i]: {"accuracy": float(ev.per_letter[i]), "n": int(ev.confusion[i].sum())}
+           for i in range(len(LETTERS)) if ev.confusion[i].sum()}
+    off = ev.confusion * (1 - np.eye(len(LETTERS), dtype=ev.confusion.dtype))
+    worst = [(int(off[t, p]), LETTERS[t], LETTERS[p]) for t, p in zip(*np.nonzero(off))]
+    worst.sort(key=lambda w: -w[0])
+    result = {"accuracy": ev.accuracy, "n": int(len(ds)), "correct": int(np.trace(ev.confusion)),
+              "loss": ev.loss, "weights": str(args.weights or "the shipped default.npz"), "list": str(args.list),
+              "per_letter": per, "confusions": [{"true": t, "predicted": p, "n": n} for n, t, p in worst[:10]]}
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -250,6 +251,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
           f"on {args.list}")
     for letter, r in per.items():
         print(f"  {letter}  {100 * r['accuracy']:6.2f} %  (n={r['n']})")
+    if worst:
+        print("most frequent mistakes: " + ", ".join(f"{t}→{p} {n}" for n, t, p in worst[:8]))
     return 0
 
 
