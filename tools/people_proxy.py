@@ -479,6 +479,24 @@ def hand_strokes(strokes, rng, style: dict) -> list[np.ndarray]:
     return out
 
 
+def warp(strokes, rng) -> list[np.ndarray]:
+    """Uneven proportions: the middle of the letter drifts up or down (a B's bowls, an A's bar, a
+    K's junction), and the top or the bottom half comes out wider than the other."""
+    by = float(np.clip(rng.normal(0, 0.25), -0.45, 0.45))
+    bx = float(np.clip(rng.normal(0, 0.12), -0.25, 0.25))
+    allp = np.vstack(strokes)
+    x0, x1 = allp[:, 0].min(), allp[:, 0].max()
+    xc = (x0 + x1) / 2
+    out = []
+    for p in strokes:
+        y = np.clip(p[:, 1], 0, 1)
+        q = p.copy()
+        q[:, 1] = p[:, 1] + by * y * (1 - y)
+        q[:, 0] = xc + (p[:, 0] - xc) * (1 + bx * (y - 0.5))
+        out.append(q)
+    return out
+
+
 def draw_style(rng) -> dict:
     """The hand and the pen of one sample."""
     child = chance(rng, 0.08)
@@ -491,7 +509,7 @@ def draw_style(rng) -> dict:
         "ends": 0.035 if child else 0.018,
         "slant": float(np.clip(rng.normal(0.08, 0.1), -0.2, 0.3)),
         "rotate": np.radians(float(np.clip(rng.normal(0, 6 if child else 4), -12, 12))),
-        "aspect": float(np.exp(rng.normal(0, 0.12))),
+        "aspect": float(np.exp(np.clip(rng.normal(0, 0.18), -0.4, 0.4))),
         "height": u(rng, 0.55, 0.9) if child else u(rng, 0.25, 0.85),   # of the canvas side
         "speed": u(rng, 300, 700) if child else u(rng, 400, 1600),       # px/s
         "rate": u(rng, 60, 125),                                          # mouse events per second
@@ -553,7 +571,7 @@ def sample(letter_index: int, i: int, seed: int, side: int):
     rng = np.random.default_rng([seed, letter_index, i])
     name, strokes = LETTER_FUNCS[letter_index](rng)
     style = draw_style(rng)
-    hand = hand_strokes(strokes, rng, style)
+    hand = warp(hand_strokes(strokes, rng, style), rng)
     placed, pen = to_canvas(hand, style, rng, side)
     return name, style, [mouse_samples(p, style, rng) for p in placed], pen
 
