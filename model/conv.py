@@ -1,21 +1,28 @@
 """Convolutional layers with the contract of ``model.layers``, in NumPy.
 
 Image layout between layers is **NHWC**: an activation is ``(n, height, width, channels)``,
-C-contiguous. With that layout one convolution is one gather (``im2col``: for every output
-pixel, the ``kh x kw x C`` window, whose rows of ``kw * C`` numbers are contiguous in
+C-contiguous. With that layout a convolution is a gather (``im2col``: for every output
+pixel, its ``kh x kw x C`` window, whose rows of ``kw * C`` numbers are contiguous in
 memory) and one matrix product whose result already is the NHWC output, with no
-transpose. The network's input rows ``(n, 289)`` become images with :class:`ToImage`, and
+transpose. The input gradient is a convolution too (the flipped kernel over the padded
+output gradient): a gather and a product again, no scatter-add. The batch goes through
+the gather and the product a few images at a time (``Conv2D.chunk_bytes`` of columns,
+1 MiB) so the column matrix stays in the cache: the whole batch's columns (21 MB for the
+32 -> 32 conv at batch 64) made the gather and the product about 1.5x slower.
+
+The network's input rows ``(n, 289)`` become images with :class:`ToImage`, and
 :class:`Flatten` turns images back into rows in PyTorch's ``(C, H, W)`` order, so a PyTorch
-net with the same weights computes the same numbers.
+net with the same weights computes the same numbers. Weights are stored in PyTorch's
+layout ``(out, in, kh, kw)``; each call rearranges them (a few thousand numbers) into the
+``(kh * kw * in, out)`` matrix the product needs.
 
-Weights are stored in PyTorch's layout ``(out, in, kh, kw)``; each call rearranges them
-(a few thousand numbers) into the ``(kh * kw * in, out)`` matrix the product needs.
-
-Training-time layers (``Conv2D``, ``MaxPool2D``) keep scratch buffers between calls to
-``forward``/``backward`` (the padded input, the column matrix); they are reused from
-batch to batch while the batch shape stays the same. ``infer`` allocates its own and
-writes nothing on the layer, so several threads may call ``infer`` on one network, but
-``forward``/``backward`` of one layer object must not run in two threads at once.
+Threads: ``Conv2D`` keeps scratch buffers between ``forward`` and ``backward`` (the padded
+input, one chunk of columns, the padded output gradient), reused from batch to batch while
+the batch shape stays the same. ``infer`` of every layer here allocates its own and writes
+nothing on the layer, so several threads may call ``infer`` on one network; but
+``forward``/``backward`` of one layer object must not run in two threads at once (two
+trainers need two networks). Arrays returned by ``forward``/``backward`` are new arrays,
+never the scratch buffers.
 """
 from __future__ import annotations
 
