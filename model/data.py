@@ -632,14 +632,16 @@ _TOP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+ -]{0,200}$")
 _SKIPPED = re.compile(r"^(\..+\.cache\.npz|letterlab-data\.json)$")
 
 
-def _member_target(parts: list[str], top: list[str | None], what: str) -> str | None:
+def _member_target(parts: list[str], top: list[str | None], what: str,
+                   lists: frozenset[str] = _LIST_NAMES) -> str | None:
     """The path (``pic/NAME.png``, ``train.txt``, ``pic`` or ``""``) inside the data set of
     a member named by ``parts``, None for a skipped cache, or :class:`DataError`.
-    ``top[0]`` is the one optional top folder, fixed by the first member that uses one."""
-    if parts and parts[0] not in _LIST_NAMES and parts[0] != "pic" and not _SKIPPED.match(parts[0]):
+    ``top[0]`` is the one optional top folder, fixed by the first member that uses one;
+    ``lists`` are the list files' names."""
+    if parts and parts[0] not in lists and parts[0] != "pic" and not _SKIPPED.match(parts[0]):
         if not _TOP_NAME.match(parts[0]) or parts[0] in ("..", "."):
-            raise DataError(f"{what}: unexpected name (a data set holds pic/*.png and train.txt, "
-                            "validate.txt, test.txt, optionally in one folder)")
+            raise DataError(f"{what}: unexpected name (a data set holds pic/*.png and {_names(lists)}, "
+                            "optionally in one folder)")
         if top[0] is None:
             top[0] = parts[0]
         elif top[0] != parts[0]:
@@ -647,14 +649,20 @@ def _member_target(parts: list[str], top: list[str | None], what: str) -> str | 
         parts = parts[1:]
     if not parts:
         return ""
-    if len(parts) == 1 and (parts[0] in _LIST_NAMES or parts[0] == "pic"):
+    if len(parts) == 1 and (parts[0] in lists or parts[0] == "pic"):
         return parts[0]
     if len(parts) == 1 and _SKIPPED.match(parts[0]):
         return None
     if len(parts) == 2 and parts[0] == "pic" and _PIC_NAME.match(parts[1]):
         return f"pic/{parts[1]}"
-    raise DataError(f"{what}: unexpected name (a data set holds pic/*.png and train.txt, "
-                    "validate.txt, test.txt, optionally in one folder)")
+    raise DataError(f"{what}: unexpected name (a data set holds pic/*.png and {_names(lists)}, "
+                    "optionally in one folder)")
+
+
+def _names(lists: frozenset[str]) -> str:
+    """The list files' names for a message, the tutorial's splits in their usual order."""
+    order = [f"{s}.txt" for s in SPLITS]
+    return ", ".join(sorted(lists, key=lambda n: (order.index(n) if n in order else len(order), n)))
 
 
 def _write_new(root: Path, rel: str, data: bytes) -> None:
@@ -683,8 +691,12 @@ class _Budget:
             raise DataError(f"{self.source}: more than {MAX_IMPORT_TOTAL_BYTES >> 20} MB; not a letter data set")
 
 
-def extract_dataset_archive(archive: str | os.PathLike, into: str | os.PathLike) -> Path:
+def extract_dataset_archive(archive: str | os.PathLike, into: str | os.PathLike,
+                            lists: frozenset[str] = _LIST_NAMES) -> Path:
     """Unpack a data set archive (``.tar``, ``.tar.gz``, ...) into the empty folder ``into``.
+
+    ``lists`` names the list files a set of this kind holds (the tutorial's three splits
+    by default; :mod:`model.samples` passes ``{"list.txt"}``).
 
     Does not rely on :mod:`tarfile`'s extraction filters (defeated by symlink chains on
     some Python versions): every member is checked first -- regular files and folders
@@ -718,14 +730,14 @@ def extract_dataset_archive(archive: str | os.PathLike, into: str | os.PathLike)
                 parts = [p for p in name.split("/") if p not in ("", ".")]
                 if ".." in parts:
                     raise DataError(f"{what}: '..' in the name")
-                target = _member_target(parts, top, what)
+                target = _member_target(parts, top, what, lists)
                 if m.isdir():
                     if target not in ("", "pic"):
                         raise DataError(f"{what}: unexpected folder")
                     continue
                 if target in ("", "pic"):
                     raise DataError(f"{what}: a file where a folder belongs")
-                budget.add(what, m.size, target in _LIST_NAMES if target else False)
+                budget.add(what, m.size, target in lists if target else False)
                 if target is None:
                     continue
                 if target in seen:
