@@ -160,13 +160,26 @@ def cmd_train(args: argparse.Namespace) -> int:
     from model.training import Trainer, preset_config, BatchEvent, EpochEvent, DoneEvent
     from model.weights import save_weights
 
-    cfg = preset_config(args.preset, hidden=args.hidden, activation=args.activation, loss=args.loss,
-                        lr=args.lr, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                        momentum=args.momentum, weight_decay=args.weight_decay, conv=args.conv,
-                        dropout=args.dropout, augment=args.augment, label_smoothing=args.label_smoothing,
-                        schedule=args.schedule)
+    options = dict(hidden=args.hidden, activation=args.activation, loss=args.loss,
+                   lr=args.lr, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+                   momentum=args.momentum, weight_decay=args.weight_decay, conv=args.conv,
+                   dropout=args.dropout, augment=args.augment, label_smoothing=args.label_smoothing,
+                   schedule=args.schedule)
+    if args.samples_weight is not None and not args.samples:
+        raise LetterLabError("--samples-weight needs --samples")
+    start = None  # (network, metadata) of --from
+    if args.from_weights:
+        from .samples_cli import load_start
+
+        start = load_start(args.from_weights, args.preset, options)
+        cfg = start.config
+    else:
+        cfg = preset_config(args.preset or "shallow", **options)
     check_memory(training_memory(cfg, 60000), "this network")
-    save = Path(args.save) if args.save else Path(f"{args.preset}.npz")
+    if args.save:
+        save = Path(args.save)
+    else:
+        save = Path(f"{Path(args.from_weights).stem}-tuned.npz" if start else f"{cfg.preset}.npz")
     if save.exists() and save.is_dir():
         raise LetterLabError(f"{save}: is a folder; give a file name for --save")
     try:  # find out now, not after training, that the weights cannot be written there
@@ -180,11 +193,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     train = load_split(root, "train", progress=bar.update)
     val = load_split(root, "validate", progress=bar.update)
     bar.close()
+    from .samples_cli import training_arrays
+
+    mix = training_arrays(train.x, train.y, cfg, args, start)
     print(f"{cfg.preset}: {cfg.describe()} (step {cfg.step_size:.4g} on the mean gradient), "
           f"{cfg.epochs} epochs, seed {cfg.seed}; "
           f"{len(train)} training and {len(val)} validation images from {root}")
-    check_memory(training_memory(cfg, len(train) + len(val)), "training on this data")
-    trainer = Trainer(cfg, train.x, train.y, val.x, val.y, blas_threads=args.blas_threads)
+    if mix.note:
+        print(mix.note)
+    check_memory(training_memory(cfg, len(mix.y) + len(val)), "training on this data")
+    trainer = Trainer(cfg, mix.x, mix.y, val.x, val.y, blas_threads=args.blas_threads,
+                      network=start.network if start else None)
     bar = ProgressBar("epoch 1")
     done = None
     try:
@@ -210,8 +229,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     if done is None or done.reason in ("diverged", "not_learning") or not trainer.history:
         msg = done.message if done else "training ended without a result"
         raise LetterLabError(msg if "nothing saved" in msg else f"{msg.rstrip('.')}; nothing saved")
+    meta = trainer.metadata()
+    if mix.after is not None:
+        print(mix.after(trainer.network))
+    if start:
+        meta.update(start.metadata(cfg, mix))
     try:
-        save_weights(trainer.network, save, **trainer.metadata())
+        save_weights(trainer.network, save, **meta)
     except OSError as e:
         raise LetterLabError(f"{save}: cannot write the weights ({e.strerror or e})") from None
     print(f"saved {save}  (validation accuracy {100 * trainer.history[-1].val_accuracy:.2f} %)")
@@ -230,6 +254,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from model.preprocess import normalize
 
     net, meta = _load(args.weights)
+    if args.samples:
+        from model.samples import SampleSet
+
+        s = SampleSet()
+        if not len(s):
+            raise LetterLabError(f"{s.folder}: no samples yet; add some with: letterlab samples add --letter R IMAGE")
+        args.list = str(s.list_path)
     bar = ProgressBar("reading images")
     ds = read_list(args.list, progress=bar.update, normalize=normalize)
     bar.close()
@@ -294,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train a network. Learning rates are written the tutorial's way: "
                                    "with the quadratic loss the step on the mean gradient is lr / batch size "
                                    "(shallow: 1000 / 1024), with the cross-entropy losses it is lr.")
-    t.add_argument("--preset", choices=list(PRESETS), default="shallow",
+    t.add_argument("--preset", choices=list(PRESETS), default=None,
                    help="shallow: 289→26 sigmoid, quadratic, lr 1000; deep: 289→20→26 sigmoid, "
                         "cross-entropy, lr 1.0; default: 289→256→128→26 ReLU; conv: convolutions on warped "
                         "batches, the shipped network (default: shallow)")
@@ -318,11 +349,25 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data", help="data folder with pic/ and train.txt etc. (default: the generated set)")
     t.add_argument("--save", help="weights file to write (default: PRESET.npz)")
     t.add_argument("--blas-threads", type=_number(int, 1, high=1024), default=None, help="limit BLAS threads")
+    t.add_argument("--from", dest="from_weights", metavar="WEIGHTS",
+                   help="continue training these weights (fine-tune): the architecture and recipe come from "
+                        "the file, 2 epochs at a tenth of its learning rate on 8000 generated images unless "
+                        "--epochs, --lr, --subset say otherwise")
+    t.add_argument("--samples", action="store_true",
+                   help="mix your own samples (letterlab samples) into the training images, repeated")
+    t.add_argument("--samples-weight", type=_number(int, 1, high=10_000), metavar="K",
+                   help="how many times each sample is repeated per epoch (default: so that the samples are "
+                        "about 5 %% of an epoch, at most 20)")
+    t.add_argument("--subset", type=_number(int, 1, high=100_000_000), metavar="N",
+                   help="train on N randomly chosen images of the training split "
+                        "(default: all of them; 8000 with --from)")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("evaluate", help="accuracy of weights on a list file")
     e.add_argument("--weights", help="weights file (default: the shipped weights/default.npz)")
-    e.add_argument("--list", required=True, help="a list file such as DATA/test.txt")
+    which = e.add_mutually_exclusive_group(required=True)
+    which.add_argument("--list", help="a list file such as DATA/test.txt")
+    which.add_argument("--samples", action="store_true", help="your own samples (letterlab samples)")
     e.add_argument("--json", action="store_true", help="print a JSON object (accuracy, n, per_letter)")
     e.set_defaults(func=cmd_evaluate)
 
@@ -338,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_data_parser(sub)
+    from .samples_cli import add_samples_parser
+
+    add_samples_parser(sub)
     return p
 
 

@@ -57,7 +57,7 @@ from .preprocess import ink_image, is_empty, normalize
 
 __all__ = [
     "ENV_SAMPLES_DIR", "LIST_NAME", "MAX_SIDE", "ImportResult", "Removed", "Sample", "SampleSet",
-    "SampleError", "default_samples_dir", "mix_samples", "samples_weight",
+    "SampleError", "base_lr", "default_samples_dir", "finetune_config", "mix_samples", "samples_weight",
 ]
 
 #: Environment variable naming the sample folder itself (tests, people who keep several).
@@ -476,3 +476,79 @@ def mix_samples(x: np.ndarray, y: np.ndarray, xs: np.ndarray, ys: np.ndarray,
         return x, y
     return (np.concatenate([x, np.tile(np.asarray(xs, np.float32), (weight, 1))]),
             np.concatenate([y, np.tile(np.asarray(ys, np.int64), weight)]))
+
+
+# ---------------------------------------------------------------- fine-tuning recipe
+#: Fine-tuning from a weights file: this many epochs ...
+FINETUNE_EPOCHS = 2
+#: ... at this fraction of the file's learning rate ...
+FINETUNE_LR_FACTOR = 0.1
+#: ... on this many randomly chosen generated training images (plus the repeated samples).
+FINETUNE_SUBSET = 8000
+_ARCH_FIELDS = ("hidden", "activation", "loss", "conv", "dropout")
+
+
+def finetune_config(spec, meta: dict, **overrides):
+    """The :class:`model.training.TrainConfig` to continue training a network loaded from a
+    weights file (``spec``: its :class:`model.network.NetSpec`; ``meta``: its metadata).
+
+    The architecture comes from ``spec``; an override of ``hidden``, ``activation``,
+    ``loss``, ``conv`` or ``dropout`` that contradicts it raises :class:`LetterLabError`.
+    The recipe is the file's (batch size, momentum, weight decay, warping, label smoothing,
+    seed) at :data:`FINETUNE_LR_FACTOR` times its learning rate for
+    :data:`FINETUNE_EPOCHS` epochs with a constant rate; ``overrides`` (``lr``, ``epochs``,
+    ``batch_size``...; None means "not given") replace any of it. The file's original
+    rate is read from ``meta["base_lr"]`` when it was itself fine-tuned.
+    """
+    from .training import TrainConfig
+
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if spec.kernel != 3:
+        raise LetterLabError(f"the network uses {spec.kernel}x{spec.kernel} convolutions; "
+                             "only 3x3 networks can be trained further")
+    arch = {"hidden": tuple(spec.hidden), "activation": spec.activation, "loss": spec.loss,
+            "conv": tuple(spec.conv), "dropout": float(spec.dropout)}
+    for k in _ARCH_FIELDS:
+        if k in overrides:
+            v = overrides.pop(k)
+            v = tuple(v) if k in ("hidden", "conv") else (float(v) if k == "dropout" else v)
+            if v != arch[k]:
+                shown = {"hidden": lambda t: ",".join(map(str, t)) or "none",
+                         "conv": lambda t: ",".join(map(str, t)) or "none"}.get(k, str)
+                raise LetterLabError(f"--{k} {shown(v)} contradicts the weights file's network "
+                                     f"({k} {shown(arch[k])}); the architecture comes from the file")
+
+    def num(key, kind, default, ok):
+        return _meta_number(meta, key, kind, default, ok)
+
+    smoothing = 0.0
+    if spec.loss == "softmax_cross_entropy":
+        smoothing = num("label_smoothing", float, 0.0, lambda v: 0 <= v < 1)
+    recipe = dict(
+        arch, lr=base_lr(meta, spec.loss) * FINETUNE_LR_FACTOR, epochs=FINETUNE_EPOCHS,
+        batch_size=num("batch_size", int, 64, lambda v: 1 <= v <= 1 << 20),
+        momentum=num("momentum", float, 0.0, lambda v: 0 <= v < 1),
+        weight_decay=num("weight_decay", float, 0.0, lambda v: 0 <= v < 1),
+        augment=meta.get("augment") is True, label_smoothing=smoothing, schedule="constant",
+        seed=num("seed", int, 0, lambda v: 0 <= v < 2**63),
+        preset=meta.get("preset") if isinstance(meta.get("preset"), str) else "custom")
+    recipe.update(overrides)
+    return TrainConfig(**recipe)
+
+
+def _meta_number(meta, key, kind, default, ok):
+    """``meta[key]`` as ``kind`` if it is a finite number that ``ok`` accepts, else ``default``
+    (a weights file's metadata is untrusted)."""
+    v = meta.get(key) if isinstance(meta, dict) else None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or not ok(v):
+        return default
+    return kind(v)
+
+
+def base_lr(meta: dict, loss: str) -> float:
+    """The learning rate a weights file was trained with from scratch: ``base_lr`` (kept by
+    fine-tunes), else its ``lr``, else the loss's usual rate."""
+    from .training import DEFAULT_LR
+
+    return (_meta_number(meta, "base_lr", float, None, lambda v: v > 0)
+            or _meta_number(meta, "lr", float, DEFAULT_LR[loss], lambda v: v > 0))
