@@ -14,18 +14,20 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
                                QProgressDialog, QTabWidget)
 
 from model import LetterLabError, synth
-from model.weights import DEFAULT_WEIGHTS, SHIPPED_DIR as WEIGHTS_DIR, WeightsError, load_weights, save_weights
+from model.weights import DEFAULT_WEIGHTS, SHIPPED_DIR as WEIGHTS_DIR, load_weights
 
 from .draw_tab import DrawTab
 from .jobs import DataReady, Status, data_job
 from .mistakes_tab import MistakesTab
+from .network_view import NetworkView
+from .runs import save_run
 from .state import AppState
 from .train_tab import TrainTab
+from .widgets import error_text, guarded, show_error
 from .worker import Worker
 
 ORGANIZATION = "LetterLab"
 APPLICATION = "LetterLab"
-_META_SET_BY_SAVE = ("format_version", "architecture", "created")
 
 
 class MainWindow(QMainWindow):
@@ -49,6 +51,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.train_tab, "&Train")
         self.tabs.addTab(self.draw_tab, "&Draw")
         self.tabs.addTab(self.mistakes_tab, "&Mistakes")
+        self.network_view = NetworkView(self.state, self.draw_tab)
+        self.tabs.addTab(self.network_view, "&Network")
         self.setCentralWidget(self.tabs)
 
         self.model_label = QLabel()
@@ -56,12 +60,15 @@ class MainWindow(QMainWindow):
         self.model_label.setAccessibleName("activeWeights")
         self.statusBar().addPermanentWidget(self.model_label)   # right side; messages on the left
         self.state.modelChanged.connect(self._model_changed)
+        self.train_tab.statusMessage.connect(self.statusBar().showMessage)
 
         self._build_menus()
         self.data_worker: Worker | None = None
         self.data_error: str | None = None
         self._progress_dialog: QProgressDialog | None = None
         self._closing = False
+        #: Ask before quitting with a run in progress or unsaved runs (tests turn it off).
+        self.ask_before_quit = True
 
         self.settings = QSettings(ORGANIZATION, APPLICATION)
         self._restore_settings()
@@ -87,30 +94,34 @@ class MainWindow(QMainWindow):
 
     # -- weights ------------------------------------------------------------------------
     def load_weights_file(self, path: Path, quiet: bool = False) -> bool:
-        """Make the weights in ``path`` the active model; on error keep the current one."""
+        """Add the weights in ``path`` to the runs and make them the active model. On any
+        error the active model is unchanged and a dialog says why (``quiet``: only the
+        status bar, and nothing at all for a missing file)."""
         path = Path(path)
         try:
             net, meta = load_weights(path)
-        except WeightsError as e:
+        except Exception as e:  # noqa: BLE001 - any file, any failure: a message, not a crash
             if not (quiet and not path.exists()):
-                msg = str(e)
-                self.statusBar().showMessage(msg, 10000)
+                msg = error_text(e)
+                self.statusBar().showMessage(f"Cannot open {path.name}: {msg}", 10000)
                 if not quiet:
-                    QMessageBox.warning(self, "Cannot open weights", msg)
+                    show_error(self, "Cannot open weights",
+                               f"{path.name} was not opened; the active model is unchanged.\n\n{msg}")
             return False
-        self.state.set_model(net, meta, source=path.name, path=path)
+        shipped = path.resolve() == Path(DEFAULT_WEIGHTS).resolve() if path.exists() else False
+        self.state.open_file(net, meta, path, name=f"{path.name} (shipped)" if shipped else None)
         return True
 
     def save_weights_to(self, path: str | Path) -> Path:
         """Write the active model atomically, with its metadata (raises WeightsError/OSError)."""
-        if self.state.network is None:
+        run = self.state.active
+        if run is None or run.network is None:
             raise LetterLabError("there is no model to save")
-        meta = {k: v for k, v in self.state.meta.items() if k not in _META_SET_BY_SAVE}
-        path = save_weights(self.state.network, path, **meta)
-        self.state.source, self.state.path = path.name, path
-        self._model_changed()
+        path = save_run(run, path)
+        self.state.saved(run, path)
         return path
 
+    @guarded
     def open_weights_dialog(self) -> None:
         start = self.settings.value("weights/dir", str(WEIGHTS_DIR))
         path, _ = QFileDialog.getOpenFileName(self, "Open weights", start, "LetterLab weights (*.npz)")
@@ -118,12 +129,13 @@ class MainWindow(QMainWindow):
             self.settings.setValue("weights/dir", str(Path(path).parent))
             self.load_weights_file(Path(path))
 
+    @guarded
     def save_weights_dialog(self) -> None:
         if self.state.network is None:
             QMessageBox.information(self, "Save weights", "There is no model to save yet.")
             return
         start = Path(self.settings.value("weights/dir", str(WEIGHTS_DIR)))
-        name = self.state.path.name if self.state.path else f"{self.state.meta.get('preset', 'network')}.npz"
+        name = self.state.path.name if self.state.path else f"{self.state.active.name.replace(' ', '-')}.npz"
         path, _ = QFileDialog.getSaveFileName(self, "Save weights", str(start / name), "LetterLab weights (*.npz)")
         if not path:
             return
@@ -132,7 +144,7 @@ class MainWindow(QMainWindow):
         try:
             self.save_weights_to(path)
         except (LetterLabError, OSError) as e:
-            QMessageBox.warning(self, "Cannot save weights", str(e))
+            show_error(self, "Cannot save weights", error_text(e))
             return
         self.settings.setValue("weights/dir", str(Path(path).parent))
         self.statusBar().showMessage(f"Saved {path}", 5000)
@@ -152,12 +164,10 @@ class MainWindow(QMainWindow):
             self.data_error = f"no data set at {synth.default_data_dir()}"
             self.statusBar().showMessage(f"No data set: {self.data_error}")
             return
-        cancel = lambda: self.data_worker is not None and self.data_worker.stopping  # noqa: E731
-        w = Worker(lambda: data_job(w.emit_progress, cancel, w.report, create), stop=None,
-                   urgent=lambda item: True, name="data")
+        w = Worker(lambda ctx: data_job(ctx, create), urgent=lambda item: True, name="data")
         w.items.connect(self._on_data_items)
         w.failed.connect(self._on_data_failed)
-        w.finished.connect(self._on_data_finished)
+        w.done.connect(self._on_data_finished)
         if creating:
             dlg = QProgressDialog("Creating the letter data set (first launch only)…", "Cancel", 0, 100, self)
             dlg.setWindowTitle("LetterLab")
@@ -174,6 +184,7 @@ class MainWindow(QMainWindow):
         self.data_worker = w
         w.start()
 
+    @guarded
     def _on_data_items(self, items: list) -> None:
         for it in items:
             if isinstance(it, Status):
@@ -184,18 +195,18 @@ class MainWindow(QMainWindow):
                 self.state.set_data(it.root, it.validation)
                 self.statusBar().showMessage(f"Data set: {it.root} ({len(it.validation)} validation images)", 8000)
 
-    def _on_data_failed(self, message: str) -> None:
+    def _on_data_failed(self, exc: BaseException) -> None:
+        message = error_text(exc)
         self.data_error = message
         self.statusBar().showMessage(f"Data set unavailable: {message}")
         if not self._closing:
-            self.mistakes_tab.summary.setText(f"Data set unavailable: {message}")
+            self.state.data_unavailable(message)
 
     def _on_data_finished(self) -> None:
         w = self.data_worker
         if w is None:
             return
-        w.wait()
-        if w.stopping and self.state.validation is None and not self._closing:
+        if w.aborted and self.state.validation is None and not self._closing:
             self.data_error = "cancelled"
             self.statusBar().showMessage("Data-set creation cancelled: training and Mistakes need it. "
                                          "Restart LetterLab to create it.")
@@ -204,7 +215,6 @@ class MainWindow(QMainWindow):
             self._progress_dialog.close()
             self._progress_dialog.deleteLater()
             self._progress_dialog = None
-        w.deleteLater()
 
     def is_busy(self) -> bool:
         return self.data_worker is not None or self.train_tab.is_running() or self.mistakes_tab.is_busy()
@@ -223,19 +233,14 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentIndex(int(tab))
             except (TypeError, ValueError):
                 pass
-        pen = s.value("draw/pen_width")
-        if pen is not None:
-            try:
-                self.draw_tab.pen_spin.setValue(int(float(pen)))
-            except (TypeError, ValueError):
-                pass
+        self.draw_tab.load_settings(s)
         self.train_tab.load_settings(s)
 
     def save_settings(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/tab", self.tabs.currentIndex())
-        s.setValue("draw/pen_width", self.draw_tab.pen_spin.value())
+        self.draw_tab.save_settings(s)
         self.train_tab.save_settings(s)
         s.sync()
 
@@ -245,10 +250,60 @@ class MainWindow(QMainWindow):
         self.train_tab.shutdown()
         self.mistakes_tab.shutdown()
         if self.data_worker is not None:
-            self.data_worker.stop_and_wait()
-            self._on_data_finished()
+            self.data_worker.stop_and_wait()      # its done signal tears it down
+
+    def may_quit(self) -> bool:
+        """Ask before losing work: a run in progress, runs trained here and not saved.
+        True if the window may close."""
+        if not self.ask_before_quit:
+            return True
+        if self.train_tab.is_running():
+            box = QMessageBox(QMessageBox.Question, "Quit LetterLab",
+                              "A training run is in progress. Stop it and quit?",
+                              QMessageBox.Cancel, self)
+            box.setObjectName("quitRunningDialog")
+            stop = box.addButton("Stop and quit", QMessageBox.AcceptRole)
+            box.exec()
+            if box.clickedButton() is not stop:
+                return False
+        unsaved = self.state.runs.unsaved()
+        if unsaved:
+            n = len(unsaved)
+            box = QMessageBox(QMessageBox.Question, "Quit LetterLab",
+                              f"{n} run{'s' if n != 1 else ''} not saved: "
+                              f"{', '.join(r.name for r in unsaved)}.",
+                              QMessageBox.SaveAll | QMessageBox.Discard | QMessageBox.Cancel, self)
+            box.setObjectName("quitUnsavedDialog")
+            box.setDefaultButton(QMessageBox.SaveAll)
+            answer = box.exec()
+            if answer == QMessageBox.Cancel:
+                return False
+            if answer == QMessageBox.SaveAll:
+                return self.save_all(unsaved)
+        return True
+
+    def save_all(self, runs, folder: str | Path | None = None) -> bool:
+        """Save ``runs`` into ``folder`` (asked for if None) as NAME.npz; False if cancelled
+        or a save failed (which a dialog reports)."""
+        if folder is None:
+            start = self.settings.value("weights/dir", str(Path.home()))
+            folder = QFileDialog.getExistingDirectory(self, "Save runs into folder", start)
+            if not folder:
+                return False
+        for run in runs:
+            path = Path(folder) / f"{run.name.replace(' ', '-').replace('/', '-')}.npz"
+            try:
+                path = save_run(run, path)
+            except (LetterLabError, OSError) as e:
+                QMessageBox.warning(self, "Cannot save weights", f"{run.name}: {error_text(e)}")
+                return False
+            self.state.saved(run, path)
+        return True
 
     def closeEvent(self, event) -> None:
+        if not self._closing and not self.may_quit():
+            event.ignore()
+            return
         self.save_settings()
         self.shutdown()
         super().closeEvent(event)

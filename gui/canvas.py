@@ -6,8 +6,10 @@ points so Undo can redraw the image without the last one.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
-from PySide6.QtCore import QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -99,8 +101,18 @@ class Canvas(QWidget):
         else:
             self.cleared.emit()
 
-    def save_png(self, path) -> bool:
-        return self._image.save(str(path), "PNG")
+    def save_png(self, path) -> None:
+        """Write the drawing as a PNG, atomically (a temp file beside it, then a rename):
+        a failed save leaves any earlier file intact. Raises OSError."""
+        from model.data import atomic_write_bytes
+
+        data = QByteArray()
+        buf = QBuffer(data)
+        buf.open(QIODevice.WriteOnly)
+        if not self._image.save(buf, "PNG"):
+            raise OSError("could not encode the drawing as PNG")
+        buf.close()
+        atomic_write_bytes(Path(path), lambda f: f.write(bytes(data)))
 
     # -- drawing ------------------------------------------------------------------------
     def _pen(self, width: float) -> QPen:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
@@ -12,23 +12,11 @@ from model.preprocess import EmptyImageError, normalize
 
 from .canvas import Canvas
 from .state import AppState
+from .widgets import error_text, guarded, ink_to_qimage, named, show_error
 
 PREVIEW_SCALE = 8
 TOP_K = 5
 GUESS_HINT = "Esc or Delete clears the canvas; Ctrl+Z takes back the last stroke."
-
-
-def _named(w, name: str):
-    w.setObjectName(name)
-    w.setAccessibleName(name)
-    return w
-
-
-def ink_to_qimage(x: np.ndarray, side: int = SIDE) -> QImage:
-    """A 289-vector (ink 1.0) as a black-on-white 8-bit QImage (owns its data)."""
-    a = np.round(255.0 * (1.0 - np.clip(np.asarray(x, np.float32).reshape(side, side), 0, 1)))
-    a = np.ascontiguousarray(a.astype(np.uint8))
-    return QImage(a.data, side, side, side, QImage.Format_Grayscale8).copy()
 
 
 class ProbabilityBar(QWidget):
@@ -84,11 +72,11 @@ class DrawTab(QWidget):
         self.pen_spin.valueChanged.connect(self.canvas.set_pen_width)
         self.canvas.set_pen_width(self.pen_spin.value())
 
-        self.clear_button = _named(QPushButton("Clear"), "clearButton")
+        self.clear_button = named(QPushButton("Clear"), "clearButton")
         self.clear_button.setToolTip("Clear the canvas (Esc or Delete)")
-        self.undo_button = _named(QPushButton("Undo stroke"), "undoButton")
+        self.undo_button = named(QPushButton("Undo stroke"), "undoButton")
         self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")
-        self.save_button = _named(QPushButton("Save PNG…"), "saveDrawingButton")
+        self.save_button = named(QPushButton("Save PNG…"), "saveDrawingButton")
         self.clear_button.clicked.connect(self.canvas.clear)
         self.undo_button.clicked.connect(self.canvas.undo)
         self.save_button.clicked.connect(self._save_dialog)
@@ -100,13 +88,13 @@ class DrawTab(QWidget):
         sc.setContext(Qt.WidgetWithChildrenShortcut)
 
         # Right side: what the network sees and what it says.
-        self.preview = _named(QLabel(), "inputPreview")
+        self.preview = named(QLabel(), "inputPreview")
         self.preview.setFixedSize(SIDE * PREVIEW_SCALE + 2, SIDE * PREVIEW_SCALE + 2)
         self.preview.setAlignment(Qt.AlignCenter)
         self.preview.setStyleSheet("border: 1px solid #999; background: white;")
         self.preview.setToolTip("The 17×17 input exactly as the network receives it")
 
-        self.prediction = _named(QLabel(""), "prediction")
+        self.prediction = named(QLabel(""), "prediction")
         f = QFont(self.prediction.font())
         f.setPointSize(48)
         f.setBold(True)
@@ -222,9 +210,26 @@ class DrawTab(QWidget):
             self.message.setText(GUESS_HINT)
         self.guessed.emit()
 
+    @guarded
     def _save_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save drawing", "letter.png", "PNG images (*.png)")
-        if path:
-            if not path.lower().endswith(".png"):
-                path += ".png"
+        if not path:
+            return
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        try:
             self.canvas.save_png(path)
+        except OSError as e:
+            show_error(self, "Cannot save drawing", f"The drawing was not saved.\n\n{error_text(e)}")
+
+    # -- settings (the window stores them; the tab knows its own) -----------------------
+    def save_settings(self, s) -> None:
+        s.setValue("draw/pen_width", self.pen_spin.value())
+
+    def load_settings(self, s) -> None:
+        try:
+            pen = s.value("draw/pen_width")
+            if pen is not None:
+                self.pen_spin.setValue(int(float(pen)))
+        except (TypeError, ValueError):
+            pass

@@ -5,10 +5,9 @@
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator, Protocol
 
 import numpy as np
 
@@ -17,8 +16,6 @@ from model.data import Dataset, load_split
 from model.network import Network
 from model.training import BatchEvent, DoneEvent, Trainer, TrainConfig
 
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -40,56 +37,61 @@ class TrainingResult:
     network: Network
     metadata: dict
     config: TrainConfig
+    baseline_accuracy: float | None = None   # the active model's, on the same split
+
+
+class JobContext(Protocol):
+    """What a job gets from the thread running it (:class:`gui.worker.Worker`)."""
+
+    @property
+    def aborted(self) -> bool: ...          # the one abort flag
+
+    def check(self) -> None: ...            # raise Aborted if it is set
+
+    def report(self, done: int, total: int, check: bool = True) -> None: ...
 
 
 class TrainingJob:
     """Load the training split, then train with the shared :class:`Trainer` (one BLAS thread).
 
-    ``stop()`` may be called from any thread at any time: before the trainer exists it
-    keeps it from starting; afterwards it ends the run between batches.
+    The worker's abort flag is checked between the trainer's events: once set, the
+    trainer is told to stop, ends between batches and yields how the run ended.
+    ``baseline`` is a copy of the active model: at the end the job scores it on the same
+    validation split, so the app can say whether the run is better.
     """
 
     def __init__(self, config: TrainConfig, data_dir: Path, validation: Dataset | None,
-                 progress: Progress | None = None, blas_threads: int = 1) -> None:
+                 baseline: Network | None = None, blas_threads: int = 1) -> None:
         self.config = config
         self.data_dir = Path(data_dir)
         self.validation = validation
-        self.progress = progress
+        self.baseline = baseline
         self.blas_threads = blas_threads
-        self._lock = threading.Lock()
-        self._stopped = False
-        self.trainer: Trainer | None = None
 
-    def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-            if self.trainer is not None:
-                self.trainer.stop()
-
-    def run(self) -> Iterator[object]:
+    def run(self, ctx: JobContext) -> Iterator[object]:
         yield Status("Loading training data…")
-        train = load_split(self.data_dir, "train", progress=self.progress)
-        if self._stopped:
-            yield Status("Stopped before training began; the active model is unchanged.")
-            return
+        train = load_split(self.data_dir, "train", progress=ctx.report)
+        ctx.check()
         val = self.validation
         trainer = Trainer(self.config, train.x, train.y,
                           None if val is None else val.x, None if val is None else val.y,
                           blas_threads=self.blas_threads)
-        with self._lock:
-            self.trainer = trainer
-            if self._stopped:
-                trainer.stop()
         yield TrainingStarted(len(train), self.config)
         steps = 0
         for ev in trainer.run():
+            if ctx.aborted:
+                trainer.stop()
             if isinstance(ev, DoneEvent):
-                if steps == 0 and ev.reason == "stopped":
-                    # Stopped before the first step: an untrained network is no result.
-                    yield Status("Stopped before the first batch; the active model is unchanged.")
+                if steps == 0:
+                    # Ended before the first step: an untrained network is no result.
+                    yield Status("Stopped before the first batch; the active model is unchanged."
+                                 if ev.reason == "stopped" else ev.message)
                     return
+                base = None
+                if self.baseline is not None and val is not None and len(val):
+                    base = evaluate(self.baseline, val).accuracy
                 # The run is over: nothing writes the network any more, copy it for the GUI.
-                yield TrainingResult(ev, trainer.network.copy(), trainer.metadata(), self.config)
+                yield TrainingResult(ev, trainer.network.copy(), trainer.metadata(), self.config, base)
             else:
                 steps += isinstance(ev, BatchEvent)
                 yield ev
@@ -127,9 +129,10 @@ def evaluate(network: Network, data: Dataset, chunk: int = 2048) -> Evaluation:
     return Evaluation(probs, pred, data.y)
 
 
-def evaluation_job(network: Network, data: Dataset) -> Iterator[Evaluation]:
+def evaluation_job(ctx: JobContext, network: Network, data: Dataset) -> Iterator[Evaluation]:
     from threadpoolctl import threadpool_limits
 
+    ctx.check()
     with threadpool_limits(limits=1, user_api="blas"):
         yield evaluate(network, data)
 
@@ -140,8 +143,7 @@ class DataReady:
     validation: Dataset
 
 
-def data_job(progress: Progress, cancel: Callable[[], bool], load_progress: Progress | None = None,
-             create: bool = True) -> Iterator[object]:
+def data_job(ctx: JobContext, create: bool = True) -> Iterator[object]:
     """Make sure the default data set exists (creating it if ``create``), then load its
     validation split. Cancelling the creation ends the job without a result."""
     root = Path(synth.default_data_dir())
@@ -150,10 +152,10 @@ def data_job(progress: Progress, cancel: Callable[[], bool], load_progress: Prog
             raise FileNotFoundError(root)
         yield Status("Creating the letter data set…")
         try:
-            root = Path(synth.ensure_default_dataset(progress=progress, cancel=cancel))
+            root = Path(synth.ensure_default_dataset(
+                progress=lambda d, t: ctx.report(d, t, check=False), cancel=lambda: ctx.aborted))
         except synth.Cancelled:
             return
-    if cancel():
-        return
+    ctx.check()
     yield Status("Loading validation data…")
-    yield DataReady(root, load_split(root, "validate", progress=load_progress))
+    yield DataReady(root, load_split(root, "validate", progress=ctx.report))

@@ -10,20 +10,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from model import LETTERS
 
-from .draw_tab import ink_to_qimage
 from .jobs import Evaluation, evaluation_job
 from .state import AppState
+from .widgets import error_text, ink_to_qimage, named
 from .worker import Worker
 
 THUMB = 68        # 17 × 4, nearest-neighbour
 CELL = 21
 GRID = QSize(THUMB + 70, THUMB + 30)
-
-
-def _named(w, name: str):
-    w.setObjectName(name)
-    w.setAccessibleName(name)
-    return w
 
 
 class ConfusionModel(QAbstractTableModel):
@@ -149,25 +143,25 @@ class MistakesTab(QWidget):
         self._shut_down = False
         self._generation = 0
 
-        self.summary = _named(QLabel("No evaluation yet."), "mistakesSummary")
+        self.summary = named(QLabel("No evaluation yet."), "mistakesSummary")
         f = QFont(self.summary.font())
         f.setPointSize(f.pointSize() + 2)
         f.setBold(True)
         self.summary.setFont(f)
 
-        self.true_combo = _named(QComboBox(), "trueFilter")
-        self.pred_combo = _named(QComboBox(), "predictedFilter")
+        self.true_combo = named(QComboBox(), "trueFilter")
+        self.pred_combo = named(QComboBox(), "predictedFilter")
         for c in (self.true_combo, self.pred_combo):
             c.addItem("any", -1)
             for k, ch in enumerate(LETTERS):
                 c.addItem(ch, k)
             c.currentIndexChanged.connect(self._refilter)
-        self.reset_button = _named(QPushButton("Show all"), "showAllButton")
+        self.reset_button = named(QPushButton("Show all"), "showAllButton")
         self.reset_button.clicked.connect(lambda: self.set_filter(-1, -1))
         self.count_label = QLabel("")
 
         self.matrix_model = ConfusionModel(self)
-        self.matrix = _named(QTableView(), "confusionMatrix")
+        self.matrix = named(QTableView(), "confusionMatrix")
         self.matrix.setModel(self.matrix_model)
         self.matrix.setSelectionMode(QAbstractItemView.SingleSelection)
         self.matrix.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -189,7 +183,7 @@ class MistakesTab(QWidget):
         self.matrix.clicked.connect(self._cell_clicked)
 
         self.gallery_model = MistakesModel(self)
-        self.gallery = _named(QListView(), "mistakesGallery")
+        self.gallery = named(QListView(), "mistakesGallery")
         self.gallery.setModel(self.gallery_model)
         self.gallery.setViewMode(QListView.IconMode)
         self.gallery.setIconSize(QSize(THUMB, THUMB))
@@ -230,6 +224,7 @@ class MistakesTab(QWidget):
 
         state.modelChanged.connect(self.refresh)
         state.dataChanged.connect(self.refresh)
+        state.dataFailed.connect(lambda msg: self.summary.setText(f"Data set unavailable: {msg}"))
         self.refresh()
 
     # -- evaluation ---------------------------------------------------------------------
@@ -253,10 +248,11 @@ class MistakesTab(QWidget):
         self.summary.setText("Evaluating on the validation split…")
         gen = self._generation
         net_copy = net.copy()       # the worker never shares arrays with anything else
-        w = Worker(lambda: evaluation_job(net_copy, data), urgent=lambda item: True, name="evaluation")
+        w = Worker(lambda ctx: evaluation_job(ctx, net_copy, data), urgent=lambda item: True,
+                   name="evaluation")
         w.items.connect(lambda items, gen=gen: self._on_result(gen, items[-1]))
-        w.failed.connect(lambda msg: self.summary.setText(f"Evaluation failed: {msg}"))
-        w.finished.connect(self._on_finished)
+        w.failed.connect(lambda exc: self.summary.setText(f"Evaluation failed: {error_text(exc)}"))
+        w.done.connect(self._on_finished)
         self.worker = w
         w.start()
 
@@ -271,9 +267,7 @@ class MistakesTab(QWidget):
         w = self.worker
         if w is None:
             return
-        w.wait()
         self.worker = None
-        w.deleteLater()
         if self._pending:
             self._pending = False
             self.refresh()
@@ -282,8 +276,7 @@ class MistakesTab(QWidget):
         self._shut_down = True
         self._pending = False
         if self.worker is not None:
-            self.worker.stop_and_wait(timeout_ms)
-            self._on_finished()
+            self.worker.stop_and_wait(timeout_ms)     # its done signal tears it down
 
     # -- display ------------------------------------------------------------------------
     def _show(self) -> None:

@@ -1,4 +1,6 @@
-"""What the tabs share: the active weights and the data set. Tabs subscribe to its signals."""
+"""What the tabs share: the runs (every model the app holds), the active one, and the data
+set. It changes only through the methods below, each of which emits a signal; tabs
+subscribe and never write into each other's widgets."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,41 +11,98 @@ from model.data import Dataset
 from model.network import Network
 from model.weights import describe
 
+from .runs import Run, RunStore
+
 
 class AppState(QObject):
-    """The active model (used by Draw and Mistakes) and the loaded data.
+    """The active model (used by Draw and Mistakes), all runs, and the loaded data.
 
-    The network held here is never trained further: a finished run hands over a copy.
+    A network held here is never trained further: a run hands over a copy when it ends.
     """
 
     modelChanged = Signal()
     dataChanged = Signal()
+    dataFailed = Signal(str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.network: Network | None = None
-        self.meta: dict = {}
-        self.source: str = ""            # file name, or "trained in this window"
-        self.path: Path | None = None
-        self.data_root: Path | None = None
-        self.validation: Dataset | None = None
+        self.runs = RunStore(self)
+        self._active: Run | None = None
+        self._data_root: Path | None = None
+        self._validation: Dataset | None = None
+        self._data_error: str | None = None
 
-    def set_model(self, network: Network | None, meta: dict | None = None,
-                  source: str = "", path: Path | None = None) -> None:
-        self.network = network
-        self.meta = dict(meta or {})
-        self.source = source
-        self.path = path
-        self.modelChanged.emit()
+    # -- reading ----------------------------------------------------------------------
+    @property
+    def active(self) -> Run | None:
+        return self._active
 
-    def set_data(self, root: Path, validation: Dataset) -> None:
-        self.data_root = Path(root)
-        self.validation = validation
-        self.dataChanged.emit()
+    @property
+    def network(self) -> Network | None:
+        return None if self._active is None else self._active.network
+
+    @property
+    def meta(self) -> dict:
+        return {} if self._active is None else dict(self._active.metadata)
+
+    @property
+    def path(self) -> Path | None:
+        return None if self._active is None else self._active.path
+
+    @property
+    def source(self) -> str:
+        r = self._active
+        if r is None:
+            return ""
+        if r.kind == "file" or r.saved:
+            return r.path.name if r.path else r.name
+        return f"{r.name}, trained in this window (unsaved)"
+
+    @property
+    def data_root(self) -> Path | None:
+        return self._data_root
+
+    @property
+    def validation(self) -> Dataset | None:
+        return self._validation
+
+    @property
+    def data_error(self) -> str | None:
+        return self._data_error
 
     def describe_model(self) -> str:
         if self.network is None:
             return "No model loaded — open weights (Ctrl+O) or train one"
-        meta = dict(self.meta)
+        meta = self.meta
         meta.setdefault("architecture", self.network.spec.to_dict())
         return f"{self.source}: {describe(meta)}"
+
+    # -- changing (each emits) ------------------------------------------------------
+    def use(self, run: Run | None) -> None:
+        """Make ``run``'s weights the active model (None: no model)."""
+        if run is not None and run.network is None:
+            raise ValueError(f"{run.name} has no weights")
+        self._active = run
+        self.modelChanged.emit()
+
+    def open_file(self, network: Network, meta: dict, path: Path, name: str | None = None) -> Run:
+        """Add weights read from ``path`` as an entry and make them active."""
+        run = self.runs.add_file(network, meta, path, name)
+        self.use(run)
+        return run
+
+    def saved(self, run: Run, path: Path) -> None:
+        """``run``'s weights were written to ``path``."""
+        self.runs.update(run, path=Path(path), saved=True)
+        if run is self._active:
+            self.modelChanged.emit()
+
+    def set_data(self, root: Path, validation: Dataset) -> None:
+        self._data_root = Path(root)
+        self._validation = validation
+        self._data_error = None
+        self.dataChanged.emit()
+
+    def data_unavailable(self, message: str) -> None:
+        self._data_error = message
+        self.dataFailed.emit(message)

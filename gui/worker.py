@@ -6,10 +6,15 @@ queued signals. Items are sent in small lists, at most every ``flush_interval`` 
 except items for which ``urgent(item)`` is true (epoch ends, results), which go at once:
 the GUI thread sees a few dozen slot calls a second however fast the generator runs.
 
-Stopping is cooperative: :meth:`Worker.stop` sets a flag (checked between items) and
-calls the job's own ``stop`` callback (e.g. ``Trainer.stop``, which ends between
-batches); :meth:`Worker.stop_and_wait` also joins the thread. The GUI thread never runs
-the job and never touches arrays the job is writing: jobs yield copies.
+One cancellation mechanism: :meth:`Worker.stop` sets the worker's abort flag. The job
+is called with the worker as its context and checks the flag between its steps
+(``ctx.aborted``), or lets :meth:`Worker.report` / :meth:`Worker.check` raise
+:class:`Aborted` for it; it ends by returning (a training job first yields how the run
+ended). A job that raises anything else fails: ``failed`` carries the exception object.
+
+Teardown is the worker's own: when the thread has ended it is joined, ``done`` is
+emitted in the GUI thread and the QThread deletes itself later. The GUI thread never
+runs the job and never touches arrays the job is writing: jobs yield copies.
 """
 from __future__ import annotations
 
@@ -38,52 +43,58 @@ def running_workers() -> list["Worker"]:
     return out
 
 
-class Stopped(Exception):
-    """Raised inside a job (e.g. from a progress callback) to abandon it early."""
+class Aborted(Exception):
+    """Raised inside a job (by :meth:`Worker.check` or :meth:`Worker.report`) once the
+    worker was asked to stop: the job ends early, which is not a failure."""
 
 
 class Worker(QThread):
-    """Runs ``job()`` (a callable returning an iterable) in a thread.
+    """Runs ``job(worker)`` (a callable returning an iterable) in a thread.
 
     Signals (delivered in the GUI thread):
         items(list): yielded items, in order, batched.
         progress(int, int): ``done, total`` reported through :meth:`report`.
-        failed(str): the job raised; a message for a person.
-    ``QThread.finished`` follows the last ``items``/``failed`` emission.
+        failed(object): the exception the job raised (not :class:`Aborted`).
+        done(): the thread has ended and was joined (after the last items/failed).
     """
 
     items = Signal(object)
     progress = Signal(int, int)
-    failed = Signal(str)
+    failed = Signal(object)
+    done = Signal()
 
-    def __init__(self, job: Callable[[], Iterable], stop: Callable[[], None] | None = None,
+    def __init__(self, job: Callable[["Worker"], Iterable],
                  urgent: Callable[[object], bool] | None = None, flush_interval: float = 0.05,
                  name: str = "worker", parent=None) -> None:
         super().__init__(parent)
         self._job = job
-        self._stop_cb = stop
         self._urgent = urgent or (lambda item: False)
         self._interval = flush_interval
-        self._stop_flag = threading.Event()
+        self._abort = threading.Event()
         self._last_progress = 0.0
+        self._torn_down = False
         self.setObjectName(name)
-        self.error: str | None = None
+        self.error: BaseException | None = None
+        self.finished.connect(self._teardown)
         _workers.add(self)
 
     # -- called from the job's thread -------------------------------------------------
     @property
-    def stopping(self) -> bool:
-        return self._stop_flag.is_set()
+    def aborted(self) -> bool:
+        """True once :meth:`stop` was called (the one abort flag)."""
+        return self._abort.is_set()
 
-    def report(self, done: int, total: int) -> None:
+    def check(self) -> None:
+        """Raise :class:`Aborted` if the worker was asked to stop."""
+        if self._abort.is_set():
+            raise Aborted()
+
+    def report(self, done: int, total: int, check: bool = True) -> None:
         """Progress callback for jobs: throttled to ~20 signals a second; raises
-        :class:`Stopped` once :meth:`stop` was called, so long loops end early."""
-        if self._stop_flag.is_set():
-            raise Stopped()
-        self.emit_progress(done, total)
-
-    def emit_progress(self, done: int, total: int) -> None:
-        """Progress callback that never raises (for code with its own cancel check)."""
+        :class:`Aborted` once :meth:`stop` was called (unless ``check`` is false, for
+        code that polls the flag itself), so long loops end early."""
+        if check:
+            self.check()
         now = time.monotonic()
         if done >= total or now - self._last_progress >= 0.05:
             self._last_progress = now
@@ -93,21 +104,18 @@ class Worker(QThread):
         buf: list = []
         last = time.monotonic()
         try:
-            for item in self._job():
+            for item in self._job(self):
                 buf.append(item)
                 now = time.monotonic()
                 if self._urgent(item) or now - last >= self._interval:
                     self.items.emit(buf)
                     buf, last = [], now
-                if self._stop_flag.is_set() and self._stop_cb is None:
-                    break
-        except Stopped:
+        except Aborted:
             pass
-        except LetterLabError as e:
-            self.error = str(e)
-        except Exception as e:  # a bug: keep the app alive, say what happened
-            traceback.print_exc()
-            self.error = f"{type(e).__name__}: {e}"
+        except Exception as e:  # noqa: BLE001 - handed to the GUI thread, never lost
+            if not isinstance(e, (LetterLabError, OSError)):
+                traceback.print_exc()   # a bug: say where, keep the app alive
+            self.error = e
         finally:
             if buf:
                 self.items.emit(buf)
@@ -116,12 +124,22 @@ class Worker(QThread):
 
     # -- called from the GUI thread ---------------------------------------------------
     def stop(self) -> None:
-        """Ask the job to end soon (between items / batches). Does not block."""
-        self._stop_flag.set()
-        if self._stop_cb is not None:
-            self._stop_cb()
+        """Ask the job to end soon (between its steps). Does not block."""
+        self._abort.set()
 
     def stop_and_wait(self, timeout_ms: int = 30000) -> bool:
-        """Stop and join the thread; True if it ended within ``timeout_ms``."""
+        """Stop, join the thread and tear down at once (emitting ``done`` now);
+        True if the thread ended within ``timeout_ms``."""
         self.stop()
-        return self.wait(timeout_ms)
+        ok = self.wait(timeout_ms)
+        if ok:
+            self._teardown()
+        return ok
+
+    def _teardown(self) -> None:
+        if self._torn_down:
+            return
+        self._torn_down = True
+        self.wait()         # QThread.finished is emitted just before the thread really ends
+        self.done.emit()
+        self.deleteLater()

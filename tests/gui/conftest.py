@@ -166,6 +166,7 @@ def window(qtbot, weights_path):
     w.show()
     qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=20000)
     yield w
+    w.ask_before_quit = False      # unsaved runs are the test's own
     w.close()
 
 

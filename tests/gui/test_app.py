@@ -42,8 +42,8 @@ def test_settings_persist(qtbot, weights_path):
     size = (w.width(), w.height())
     w.tabs.setCurrentIndex(2)
     w.draw_tab.pen_spin.setValue(23)
-    w.train_tab.apply_preset("shallow")
-    w.train_tab.epochs_spin.setValue(7)
+    w.train_tab.form.apply_preset("shallow")
+    w.train_tab.form.epochs_spin.setValue(7)
     qtbot.waitUntil(lambda: not w.is_busy(), timeout=20000)
     w.close()
     w2 = MainWindow(weights=weights_path)
@@ -51,7 +51,7 @@ def test_settings_persist(qtbot, weights_path):
     assert (w2.width(), w2.height()) == size
     assert w2.tabs.currentIndex() == 2
     assert w2.draw_tab.pen_spin.value() == 23 and w2.draw_tab.canvas.pen_width == 23
-    cfg = w2.train_tab.config()
+    cfg = w2.train_tab.form.config()
     assert cfg.epochs == 7 and cfg.hidden == () and cfg.loss == "quadratic"
     qtbot.waitUntil(lambda: not w2.is_busy(), timeout=20000)
     w2.close()

@@ -1,10 +1,13 @@
-"""Train tab: runs in a worker thread, plots fill live, results become the active model."""
+"""Train tab: runs in a worker thread, every run kept in the runs list, plots fill live
+with finite values only, and the active model changes only when it should."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QTreeWidget
 
 from model.weights import load_weights
 
@@ -15,125 +18,240 @@ def button(window, name) -> QPushButton:
     return b
 
 
-def configure(tab, preset="deep", epochs=3, batch=64, **kw):
-    tab.apply_preset(preset)
-    tab.epochs_spin.setValue(epochs)
-    tab.batch_spin.setValue(batch)
-    for name, value in kw.items():
-        getattr(tab, name).setValue(value) if hasattr(getattr(tab, name), "setValue") \
-            else getattr(tab, name).setText(value)
+def configure(qtbot, tab, preset="deep", epochs=3, batch=64, **kw):
+    """Fill the form as a user would: choose the preset, then type into the fields."""
+    form = tab.form
+    form.preset_combo.setCurrentIndex(form.preset_combo.findData(preset))
+    for spin, value in (("epochs_spin", epochs), ("batch_spin", batch), *kw.items()):
+        w = getattr(form, spin)
+        if hasattr(w, "setValue"):
+            w.selectAll()
+            qtbot.keyClicks(w, str(value))
+            qtbot.keyClick(w, Qt.Key_Enter)
+            assert abs(w.value() - value) < 1e-9, (spin, w.value())
+        else:
+            w.clear()
+            qtbot.keyClicks(w, value)
 
 
-def points(plot: pg.PlotWidget) -> list[int]:
-    return [0 if c.getData()[0] is None else len(c.getData()[0]) for c in plot.getPlotItem().listDataItems()]
-
-
-def test_short_run_fills_plots_and_becomes_active_model(window, qtbot, tmp_path):
+def train(qtbot, window, timeout=30000):
     tab = window.train_tab
-    old_net = window.state.network
-    configure(tab, "deep", epochs=3, batch=64)
-    n_train = 26 * 48
-    n_batches = -(-n_train // 64)
     qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
     assert tab.is_running()
-    assert button(window, "stopButton").isEnabled() and not button(window, "startButton").isEnabled()
-    qtbot.waitUntil(lambda: not tab.is_running(), timeout=30000)
-    # Every batch and epoch reached the plots (after the throttled redraw).
-    loss_plot = window.findChild(pg.PlotWidget, "lossPlot")
-    acc_plot = window.findChild(pg.PlotWidget, "accuracyPlot")
-    grad_plot = window.findChild(pg.PlotWidget, "gradientPlot")
-    assert loss_plot is tab.loss_plot and acc_plot is tab.accuracy_plot and grad_plot is tab.gradient_plot
-    assert sorted(points(loss_plot)) == [3, 3 * n_batches]
-    assert points(acc_plot) == [3]
-    assert points(grad_plot) == [3 * n_batches, 3 * n_batches]      # two layers in the deep net
-    assert grad_plot.getPlotItem().getAxis("left").logMode
-    acc = tab.runs[-1].series["val_accuracy"].data()[1]
-    assert np.all((acc >= 0) & (acc <= 100))
-    # The trained network is now the active model, for Draw and Mistakes.
-    assert window.state.network is not old_net
-    assert window.state.network.spec.hidden == (20,)
-    assert "trained" in window.model_label.text() and "289→20→26" in window.model_label.text()
-    assert "Finished 3 epochs" in tab.status_label.text()
-    assert tab.progress.value() == tab.progress.maximum() == 3 * n_batches
-    qtbot.waitUntil(lambda: not window.mistakes_tab.is_busy(), timeout=10000)
-    ev = window.mistakes_tab.evaluation
-    expected = window.state.network.predict(window.state.validation.x)
-    np.testing.assert_array_equal(ev.predicted, expected)
-    # Save writes the active weights atomically with the run's metadata.
-    path = window.save_weights_to(tmp_path / "deep.npz")
+    run = tab.run
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=timeout)
+    return run
+
+
+def assert_idle(window):
+    tab = window.train_tab
+    assert button(window, "startButton").isEnabled() and not button(window, "stopButton").isEnabled()
+    assert tab.form.isEnabled() and tab.worker is None
+
+
+def assert_finite_plots(tab):
+    n = 0
+    for x, y in tab.plots.all_plotted_values():
+        assert np.all(np.isfinite(x)) and np.all(np.isfinite(y))
+        n += len(x)
+    for plot in (tab.plots.loss_plot, tab.plots.accuracy_plot, tab.plots.gradient_plot):
+        (x0, x1), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
+        assert all(math.isfinite(v) for v in (x0, x1, y0, y1))
+    return n
+
+
+def rows(window) -> list[list[str]]:
+    tree = window.findChild(QTreeWidget, "runsList")
+    return [[tree.topLevelItem(i).text(c) for c in range(tree.columnCount())]
+            for i in range(tree.topLevelItemCount())]
+
+
+def select_row(qtbot, window, run):
+    tree = window.findChild(QTreeWidget, "runsList")
+    item = window.train_tab.runs_list.items[run.id]
+    rect = tree.visualItemRect(item)
+    qtbot.mouseClick(tree.viewport(), Qt.LeftButton, pos=rect.center() + rect.topLeft() * 0
+                     + (rect.center() - rect.center()))
+    assert window.train_tab.runs_list.current() is run
+
+
+def save_untrained(tmp_path, preset="shallow"):
+    """Weights of an untrained network (near chance): a model any real run beats."""
+    from model.network import Network
+    from model.training import PRESETS
+    from model.weights import save_weights
+
+    net = Network(PRESETS[preset].spec, np.random.default_rng(0))
+    return save_weights(net, tmp_path / "weak.npz", val_accuracy=0.04)
+
+
+def test_finished_run_fills_plots_and_beats_a_weak_model_undo_restores(qtbot, weights_path, tmp_path):
+    from gui.app import MainWindow
+
+    w = MainWindow(weights=save_untrained(tmp_path))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=20000)
+    tab, weak = w.train_tab, w.state.active
+    configure(qtbot, tab, "deep", epochs=3, batch=64)
+    n_batches = -(-26 * 48 // 64)
+    run = train(qtbot, w)
+    assert_idle(w)
+    # Every batch and epoch reached the plots, in the run's colour.
+    loss_plot = w.findChild(pg.PlotWidget, "lossPlot")
+    assert loss_plot is tab.plots.loss_plot
+    counts = tab.plots.plotted(run)
+    assert counts["batch_loss"] == 3 * n_batches and counts["epoch_loss"] == 3
+    assert counts["val_accuracy"] == 3
+    assert counts["grad0"] == counts["grad1"] == 3 * n_batches       # two layers in the deep net
+    assert tab.plots.curves[run.id]["epoch_loss"].opts["pen"].color().name().lower() == run.colour.lower()
+    assert assert_finite_plots(tab) > 0
+    # It finished and beat the weak model: it is now active, and says so.
+    assert run.state == "finished" and run.best_accuracy > 0.3
+    assert w.state.active is run and w.state.network is run.network
+    assert "Now using run" in w.statusBar().currentMessage()
+    assert "trained in this window" in w.model_label.text()
+    assert [r[3] for r in rows(w)] == ["loaded", "finished · in use · unsaved"]
+    # Undo goes back to the weak model.
+    qtbot.mouseClick(button(w, "undoRunButton"), Qt.LeftButton)
+    assert w.state.active is weak
+    assert not button(w, "undoRunButton").isEnabled()
+    # Save writes the run's weights with its metadata.
+    path = tab.save_run_to(run, tmp_path / "deep.npz")
     net, meta = load_weights(path)
     assert meta["epochs"] == 3 and meta["preset"] == "custom" and meta["batch_size"] == 64
-    assert abs(meta["val_accuracy"] - ev.accuracy) < 1e-9
-    x = window.state.validation.x[:50]
-    np.testing.assert_allclose(net.predict_proba(x), window.state.network.predict_proba(x), rtol=1e-6)
-    assert "deep.npz" in window.model_label.text()
+    x = w.state.validation.x[:50]
+    np.testing.assert_allclose(net.predict_proba(x), run.network.predict_proba(x), rtol=1e-6)
+    assert not run.unsaved
+    w.ask_before_quit = False
+    w.close()
 
 
-def test_stop_mid_run_then_second_run_fades_first(window, qtbot):
+def test_diverging_run_keeps_the_model_and_plots_stay_finite(window, qtbot, qtlog, capfd):
     tab = window.train_tab
-    configure(tab, "shallow", epochs=2000, batch=16)
-    start, stop = button(window, "startButton"), button(window, "stopButton")
-    qtbot.mouseClick(start, Qt.LeftButton)
-    qtbot.waitUntil(lambda: tab.point_counts().get("batch_loss", 0) > 20, timeout=20000)
-    before = window.state.network
-    qtbot.mouseClick(stop, Qt.LeftButton)
-    qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
-    assert "Stopped during epoch" in tab.status_label.text()
-    shown = tab.point_counts()["batch_loss"]
-    assert 20 < shown < 2000 * 78
-    assert window.state.network is not before          # the stopped run's weights are active
-    assert window.state.network.spec.hidden == ()
-    assert start.isEnabled() and not stop.isEnabled()
-    # A second run: the first run's curves stay, faded; Clear plots removes them.
-    configure(tab, "deep", epochs=1, batch=128)
-    qtbot.mouseClick(start, Qt.LeftButton)
-    qtbot.waitUntil(lambda: not tab.is_running(), timeout=20000)
-    assert len(tab.runs) == 2
-    first_pen = tab.runs[0].curves["batch_loss"].opts["pen"]
-    assert first_pen.color().alpha() < 255
-    assert len(tab.loss_plot.getPlotItem().listDataItems()) == 4
-    qtbot.mouseClick(button(window, "clearPlotsButton"), Qt.LeftButton)
-    assert tab.loss_plot.getPlotItem().listDataItems() == []
-    assert tab.runs == []
-
-
-def test_divergence_is_reported_in_the_tab(window, qtbot):
-    tab = window.train_tab
-    configure(tab, "default", epochs=3, batch=32)
-    tab.hidden_edit.setText("64, 64, 64")
-    tab.lr_spin.setValue(1000.0)
-    tab.momentum_spin.setValue(0.9)
-    qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
-    qtbot.waitUntil(lambda: not tab.is_running(), timeout=20000)
-    assert "Diverged" in tab.status_label.text()
+    before = window.state.active
+    configure(qtbot, tab, "default", epochs=3, batch=32, lr_spin=1e6)
+    run = train(qtbot, window)
+    assert run.state == "diverged"
+    assert_idle(window)
+    assert window.state.active is before                       # not replaced
+    assert "Diverged" in tab.status_label.text() or "diverged" in tab.status_label.text()
     assert "b00020" in tab.status_label.styleSheet()
     assert "learning rate" in tab.status_label.text()
-    # Reported in the tab, not in dialogs.
+    assert_finite_plots(tab)
+    for s in run.series.values():
+        assert np.all(np.isfinite(s.data()[1]))
+    # Redraws after the end raise nothing and print nothing.
+    for _ in range(3):
+        tab.plots.redraw()
+    qtbot.wait(100)
+    err = capfd.readouterr().err
+    assert "Cannot set range" not in err and "Traceback" not in err
+    assert not [m for m in qtlog.records if "range" in m.message.lower()]
+    # The diverged run stays in the list, marked, with weights to inspect.
+    assert rows(window)[-1][3] == "diverged"
+    assert run.network is not None
+    # Reported in the tab, not in dialogs; and another run can start at once.
     assert not [d for d in QApplication.topLevelWidgets() if isinstance(d, QDialog) and d.isVisible()]
+    assert button(window, "startButton").isEnabled()
+
+
+def test_dead_run_is_flagged_not_learning(window, qtbot):
+    tab = window.train_tab
+    before = window.state.active
+    configure(qtbot, tab, "shallow", epochs=3, batch=256, lr_spin=0.0001)
+    run = train(qtbot, window)
+    assert run.state == "not learning", (run.state, run.best_accuracy)
+    assert "learning rate" in run.message
+    assert window.state.active is before
+    assert_idle(window)
+
+
+def test_stopped_run_does_not_replace_the_active_model(window, qtbot):
+    tab = window.train_tab
+    before = window.state.active
+    configure(qtbot, tab, "shallow", epochs=2000, batch=16)
+    qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
+    run = tab.run
+    qtbot.waitUntil(lambda: run.series.get("batch_loss") is not None and run.series["batch_loss"].n > 20,
+                    timeout=20000)
+    qtbot.mouseClick(button(window, "stopButton"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
+    assert run.state == "stopped" and run.network is not None
+    assert "Stopped during epoch" in tab.status_label.text()
+    assert window.state.active is before
+    assert_idle(window)
+
+
+def test_use_delete_undo_and_show_hide_in_the_runs_list(window, qtbot):
+    tab = window.train_tab
+    shipped = window.state.active
+    configure(qtbot, tab, "shallow", epochs=1, batch=128)
+    first = train(qtbot, window)
+    configure(qtbot, tab, "deep", epochs=1, batch=128)
+    second = train(qtbot, window)
+    assert [r[0] for r in rows(window)] == [shipped.name, first.name, second.name]
+    assert first.colour != second.colour
+    # Use this model: select the first run, click.
+    tab.runs_list.select(first)
+    qtbot.mouseClick(button(window, "useRunButton"), Qt.LeftButton)
+    assert window.state.active is first
+    assert not button(window, "deleteRunButton").isEnabled()     # the model in use stays
+    # Delete the second with the Delete key, then Undo brings it back in its place.
+    tab.runs_list.select(second)
+    qtbot.mouseClick(button(window, "deleteRunButton"), Qt.LeftButton)
+    assert second not in window.state.runs.runs and second.id not in tab.plots.curves
+    assert len(rows(window)) == 2
+    qtbot.mouseClick(button(window, "undoRunButton"), Qt.LeftButton)
+    assert window.state.runs.runs == [shipped, first, second]
+    assert tab.plots.plotted(second)["epoch_loss"] == 1
+    # Unticking a run hides its curves on every plot and drops it from the legend.
+    item = tab.runs_list.items[first.id]
+    item.setCheckState(0, Qt.Unchecked)
+    assert not first.visible
+    assert not any(c.isVisible() for c in tab.plots.curves[first.id].values())
+    assert all(c.isVisible() for c in tab.plots.curves[second.id].values())
+    names = [label.text for _, label in tab.plots.loss_legend.items]
+    assert not any(first.name in n for n in names) and any(second.name in n for n in names)
+    # Renaming in the list renames the run.
+    item.setText(0, "tutorial shallow")
+    assert first.name == "tutorial shallow"
+    # Going back to the shipped weights is one click.
+    tab.runs_list.select(shipped)
+    qtbot.mouseClick(button(window, "useRunButton"), Qt.LeftButton)
+    assert window.state.active is shipped
 
 
 def test_bad_settings_are_reported(window, qtbot):
     tab = window.train_tab
-    tab.hidden_edit.setText("20, x")
+    tab.form.hidden_edit.clear()
+    qtbot.keyClicks(tab.form.hidden_edit, "20, x")
+    n = len(window.state.runs)
     qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
-    assert not tab.is_running()
+    assert not tab.is_running() and len(window.state.runs) == n
     assert "whole numbers" in tab.status_label.text()
 
 
-def test_presets_fill_the_controls(window):
-    tab = window.train_tab
-    tab.preset_combo.setCurrentIndex(tab.preset_combo.findData("shallow"))
-    cfg = tab.config()
+def test_presets_fill_the_form_from_the_registries(window):
+    from model.training import PRESETS
+
+    form = window.train_tab.form
+    assert [form.preset_combo.itemData(i) for i in range(form.preset_combo.count())] == [*PRESETS, "custom"]
+    form.preset_combo.setCurrentIndex(form.preset_combo.findData("shallow"))
+    cfg = form.config()
     assert (cfg.hidden, cfg.loss, cfg.lr, cfg.batch_size, cfg.epochs) == ((), "quadratic", 1000.0, 1024, 20)
-    tab.preset_combo.setCurrentIndex(tab.preset_combo.findData("deep"))
-    assert tab.config().hidden == (20,) and tab.config().loss == "cross_entropy" and tab.config().lr == 1.0
+    form.preset_combo.setCurrentIndex(form.preset_combo.findData("deep"))
+    assert form.config().hidden == (20,) and form.config().loss == "cross_entropy" and form.config().lr == 1.0
     # Editing a value makes it Custom; switching the loss takes that loss's usual rate.
-    tab.loss_combo.setCurrentIndex(tab.loss_combo.findData("quadratic"))
-    assert tab.preset_combo.currentData() == "custom"
-    assert tab.config().lr == 1000.0
+    form.loss_combo.setCurrentIndex(form.loss_combo.findData("quadratic"))
+    assert form.preset_combo.currentData() == "custom"
+    assert form.config().lr == 1000.0
 
 
-def test_closing_during_training_stops_and_joins(qtbot, weights_path, qtlog):
+def test_closing_during_training_asks_then_stops_and_joins(qtbot, weights_path, qtlog):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
     from gui.app import MainWindow
     from gui.worker import running_workers
 
@@ -141,11 +259,40 @@ def test_closing_during_training_stops_and_joins(qtbot, weights_path, qtlog):
     qtbot.addWidget(w)
     w.show()
     qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=20000)
-    configure(w.train_tab, "default", epochs=1000, batch=16)
+    configure(qtbot, w.train_tab, "default", epochs=1000, batch=16)
     w.train_tab.start()
-    qtbot.waitUntil(lambda: w.train_tab.point_counts().get("batch_loss", 0) > 5, timeout=20000)
-    assert running_workers()
+    run = w.train_tab.run
+    qtbot.waitUntil(lambda: run.series.get("batch_loss") is not None and run.series["batch_loss"].n > 5,
+                    timeout=20000)
+    answers = []
+
+    def answer(button_text):
+        box = w.findChild(QMessageBox, "quitRunningDialog")
+        if box is None or not box.isVisible():
+            QTimer.singleShot(20, lambda: answer(button_text))
+            return
+        for b in box.buttons():
+            if box.buttonRole(b) == (QMessageBox.RejectRole if button_text == "cancel" else QMessageBox.AcceptRole):
+                answers.append(b.text())
+                b.click()
+                return
+
+    QTimer.singleShot(0, lambda: answer("cancel"))
     w.close()
+    assert answers == ["Cancel"] and w.isVisible() and w.train_tab.is_running()
+    QTimer.singleShot(0, lambda: answer("stop"))
+    w.ask_before_quit = True
+    # After "Stop and quit" the unsaved (stopped) run is offered too: discard it.
+    def discard():
+        box = w.findChild(QMessageBox, "quitUnsavedDialog")
+        if box is None or not box.isVisible():
+            QTimer.singleShot(20, discard)
+            return
+        answers.append(box.text())
+        box.button(QMessageBox.Discard).click()
+    QTimer.singleShot(0, discard)
+    w.close()
+    assert not w.isVisible()
     assert running_workers() == []
     assert not w.train_tab.is_running()
     assert not [m for m in qtlog.records if "QThread" in m.message]
@@ -153,11 +300,12 @@ def test_closing_during_training_stops_and_joins(qtbot, weights_path, qtlog):
 
 def test_stop_before_the_first_batch_keeps_the_active_model(window, qtbot):
     tab = window.train_tab
-    before = window.state.network
-    configure(tab, "deep", epochs=5, batch=64)
+    before = window.state.active
+    n = len(window.state.runs)
+    configure(qtbot, tab, "deep", epochs=5, batch=64)
     qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
     qtbot.mouseClick(button(window, "stopButton"), Qt.LeftButton)   # at once, while loading
     qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
-    assert window.state.network is before
-    assert "active model is unchanged" in tab.status_label.text()
-    assert button(window, "startButton").isEnabled()
+    assert window.state.active is before
+    assert len(window.state.runs) == n          # nothing trained, nothing kept
+    assert_idle(window)

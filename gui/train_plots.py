@@ -1,0 +1,288 @@
+"""The Train tab's plots: training loss, validation accuracy and gradient magnitude per
+layer, one colour per run.
+
+Curves are created once per run and updated with ``setData`` from a ~20 Hz timer, only
+for runs with new points. Every value plotted is finite (the runs' series drop NaN and
+inf) and the view ranges are set here from finite values only: pyqtgraph raises on a
+non-finite range on every redraw.
+"""
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from .runs import LOG_FLOOR, Run, RunStore
+from .widgets import named
+
+REDRAW_MS = 25          # the plots take turns: each is redrawn every 50 ms at most
+LAYER_STYLES = [Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine]
+LOSS_KEYS = ("batch_loss", "epoch_loss")
+
+
+def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
+    """Ticks for a log10 axis spanning ``lo..hi`` (in log10 units): 1-2-5 steps, thinned
+    to at most ~8 labels (pyqtgraph's own minor log labels overlap in short ranges)."""
+    values = []
+    for mantissas in ((1, 2, 5), (1, 3), (1,)):
+        values = [m * 10.0 ** e for e in range(math.floor(lo) - 1, math.ceil(hi) + 2) for m in mantissas
+                  if lo <= math.log10(m * 10.0 ** e) <= hi]
+        if len(values) <= 8:
+            break
+    if len(values) > 8:
+        values = values[::-(-len(values) // 8)]
+    return [[(math.log10(v), f"{v:g}") for v in values], []]
+
+
+def layer_label(run: Run, i: int) -> str:
+    return run.layer_names[i] if i < len(run.layer_names) else f"layer {i + 1}"
+
+
+class TrainPlots(QWidget):
+    """Three plots showing the runs of a :class:`RunStore` (visible ones only)."""
+
+    def __init__(self, runs: RunStore, parent=None) -> None:
+        super().__init__(parent)
+        self.runs = runs
+        self.curves: dict[int, dict[str, pg.PlotDataItem]] = {}
+        self.selected: Run | None = None
+        self._dirty: dict[str, set[int]] = {"loss": set(), "grad": set()}
+        self._turn = "loss"
+        self._build_plots()
+        self._build_smoothing()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(self._grid, 1)
+        lay.addLayout(self._smoothing_row)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self._tick)
+        runs.added.connect(self._run_added)
+        runs.removed.connect(self._run_removed)
+        runs.changed.connect(self._run_changed)
+        runs.curvesChanged.connect(self._mark_dirty)
+
+    # -- building ---------------------------------------------------------------------
+    def _build_plots(self) -> None:
+        pg.setConfigOptions(antialias=False)
+        self.loss_plot = named(pg.PlotWidget(), "lossPlot")
+        self.accuracy_plot = named(pg.PlotWidget(), "accuracyPlot")
+        self.gradient_plot = named(pg.PlotWidget(), "gradientPlot")
+        for w, title, ylabel in ((self.loss_plot, "Training loss (thin: batches)", "loss"),
+                                 (self.accuracy_plot, "Validation accuracy", "%"),
+                                 (self.gradient_plot, "Gradient magnitude per layer (log scale)", "‖∇W‖")):
+            w.setBackground("w")
+            pi = w.getPlotItem()
+            pi.setTitle(title, color="#222", size="10pt")
+            pi.setLabel("bottom", "epoch")
+            pi.setLabel("left", ylabel)
+            # No grid: with grid lines a redraw of the three plots took 2-3x as long.
+            pi.setDownsampling(auto=True, mode="peak")
+            pi.setClipToView(True)
+            pi.disableAutoRange()
+        self.loss_plot.getPlotItem().setLogMode(y=True)
+        self.gradient_plot.getPlotItem().setLogMode(y=True)
+        self.accuracy_plot.getPlotItem().setRange(xRange=(0, 1), yRange=(0, 100), padding=0.02)
+        self.loss_legend = self.loss_plot.getPlotItem().addLegend(offset=(-10, 10))
+        self.gradient_legend = self.gradient_plot.getPlotItem().addLegend(offset=(-10, 10))
+        self._grid = QGridLayout()
+        self._grid.addWidget(self.loss_plot, 0, 0)
+        self._grid.addWidget(self.accuracy_plot, 0, 1)
+        self._grid.addWidget(self.gradient_plot, 1, 0, 1, 2)
+
+    def _build_smoothing(self) -> None:
+        self.smoothing_slider = named(QSlider(Qt.Horizontal), "smoothingSlider")
+        self.smoothing_slider.setRange(0, 99)
+        self.smoothing_slider.setValue(60)
+        self.smoothing_slider.setToolTip("Exponential moving average of the batch loss "
+                                         "(0: raw values). Epoch means are never smoothed.")
+        self.smoothing_label = QLabel()
+        self.smoothing_label.setFixedWidth(40)
+        self.smoothing_slider.valueChanged.connect(self._smoothing_changed)
+        self._smoothing_row = QHBoxLayout()
+        self._smoothing_row.addWidget(QLabel("Batch-loss smoothing"))
+        self._smoothing_row.addWidget(self.smoothing_slider, 1)
+        self._smoothing_row.addWidget(self.smoothing_label)
+        self._smoothing_row.addStretch(2)
+        self.smoothing_label.setText(f"{self.smoothing:.2f}")
+
+    @property
+    def smoothing(self) -> float:
+        return self.smoothing_slider.value() / 100.0
+
+    # -- runs -------------------------------------------------------------------------
+    def _run_added(self, run: Run) -> None:
+        run.smoothed.recompute(run.series.get("batch_loss") or _empty(), self.smoothing)
+        lp, ap = self.loss_plot.getPlotItem(), self.accuracy_plot.getPlotItem()
+        c = pg.mkColor(run.colour)
+        faint = pg.mkColor(run.colour)
+        faint.setAlpha(90)
+        self.curves[run.id] = {
+            "batch_loss": lp.plot(pen=pg.mkPen(faint, width=1)),
+            "epoch_loss": lp.plot(pen=pg.mkPen(c, width=2.5), symbol="o", symbolSize=5,
+                                  symbolBrush=c, symbolPen=c),
+            "val_accuracy": ap.plot(pen=pg.mkPen(c, width=2.5), symbol="o", symbolSize=5,
+                                    symbolBrush=c, symbolPen=c),
+        }
+        self._mark_dirty(run)
+        self._relegend()
+        self._run_changed(run)
+
+    def _grad_curves(self, run: Run) -> None:
+        """Create the run's gradient curves once the number of layers is known."""
+        curves = self.curves[run.id]
+        gp = self.gradient_plot.getPlotItem()
+        for i in range(run.n_layers):
+            key = f"grad{i}"
+            if key not in curves:
+                pen = pg.mkPen(run.colour, width=1, style=LAYER_STYLES[i % len(LAYER_STYLES)])
+                curves[key] = gp.plot(pen=pen)
+                curves[key].setVisible(run.visible)
+                self._relegend()
+
+    def _run_removed(self, run: Run) -> None:
+        for c in self.curves.pop(run.id, {}).values():
+            for p in (self.loss_plot, self.accuracy_plot, self.gradient_plot):
+                p.getPlotItem().removeItem(c)    # ignores items it does not hold
+        if self.selected is run:
+            self.selected = None
+        self._relegend()
+        self._fit()
+
+    def _run_changed(self, run: Run) -> None:
+        curves = self.curves.get(run.id)
+        if curves is None:
+            return
+        for c in curves.values():
+            c.setVisible(run.visible)
+        self._relegend()
+        self._fit()
+
+    def select(self, run: Run | None) -> None:
+        """Highlight ``run``'s curves (thicker, drawn on top)."""
+        self.selected = run
+        for rid, curves in self.curves.items():
+            on = run is not None and rid == run.id
+            for key, c in curves.items():
+                pen = pg.mkPen(c.opts["pen"])
+                base = 1.0 if key == "batch_loss" or key.startswith("grad") else 2.5
+                pen.setWidthF(base * (1.8 if on else 1.0))
+                c.setPen(pen)
+                c.setZValue(10 if on else 0)
+
+    def _relegend(self) -> None:
+        self.loss_legend.clear()
+        self.gradient_legend.clear()
+        for run in self.runs:
+            curves = self.curves.get(run.id)
+            if curves is None or not run.visible:
+                continue
+            self.loss_legend.addItem(curves["epoch_loss"], run.legend())
+        # The gradient legend names the layers (line styles) of the selected or newest run.
+        shown = [r for r in self.runs if r.visible and r.id in self.curves and r.n_layers]
+        run = self.selected if self.selected in shown else (shown[-1] if shown else None)
+        if run is not None:
+            for i in range(run.n_layers):
+                c = self.curves[run.id].get(f"grad{i}")
+                if c is not None:
+                    self.gradient_legend.addItem(c, f"{run.name}: {layer_label(run, i)}")
+
+    # -- redrawing --------------------------------------------------------------------
+    def _mark_dirty(self, run: Run) -> None:
+        for ids in self._dirty.values():
+            ids.add(run.id)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _tick(self) -> None:
+        self._turn = "grad" if self._turn == "loss" else "loss"
+        self.redraw(self._turn)
+        if not any(self._dirty.values()):
+            self._timer.stop()
+
+    def redraw(self, group: str | None = None) -> None:
+        """Push new points to the curves of the loss and accuracy plots (``'loss'``), of
+        the gradient plot (``'grad'``) or of all three (None)."""
+        groups = ("loss", "grad") if group is None else (group,)
+        for rid in set().union(*(self._dirty[g] for g in groups)):
+            run = self.runs.get(rid)
+            curves = self.curves.get(rid)
+            for g in groups:
+                self._dirty[g].discard(rid)
+            if run is None or curves is None:
+                continue
+            if "loss" in groups:
+                curves["batch_loss"].setData(*run.smoothed.data())
+                for key in ("epoch_loss", "val_accuracy"):
+                    s = run.series.get(key)
+                    if s is not None:
+                        curves[key].setData(*s.data())
+            if "grad" in groups:
+                self._grad_curves(run)
+                for i in range(run.n_layers):
+                    s = run.series.get(f"grad{i}")
+                    if s is not None:
+                        curves[f"grad{i}"].setData(*s.data())
+        self._fit(group)
+
+    def _fit(self, group: str | None = None) -> None:
+        """Set the view ranges ourselves, from finite values only (pyqtgraph's auto-range
+        would repaint each plot twice per update, and raises on a non-finite range)."""
+        visible = [r for r in self.runs if r.visible and r.id in self.curves]
+        if group in (None, "loss"):
+            self._fit_log(self.loss_plot, visible, LOSS_KEYS)
+            xmax = max((s.x_max for r in visible for k, s in r.series.items() if k == "val_accuracy"
+                        and s.n), default=1.0)
+            self.accuracy_plot.getPlotItem().getViewBox().setRange(
+                xRange=(0, max(xmax, 1.0)), yRange=(0, 100), padding=0.02)
+            self.accuracy_plot.getPlotItem().getViewBox().prepareForPaint()
+        if group in (None, "grad"):
+            self._fit_log(self.gradient_plot, visible, ("grad",))
+
+    def _fit_log(self, plot: pg.PlotWidget, runs: list[Run], prefixes: tuple[str, ...]) -> None:
+        xmax, lo, hi = 0.0, math.inf, -math.inf
+        for run in runs:
+            for k, s in run.series.items():
+                if k.startswith(prefixes) and s.n:
+                    xmax, lo, hi = max(xmax, s.x_max), min(lo, s.y_min), max(hi, s.y_max)
+        vb = plot.getPlotItem().getViewBox()
+        if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+            return
+        lo, hi = math.log10(max(lo, LOG_FLOOR)), math.log10(max(hi, LOG_FLOOR))
+        if hi - lo < 1e-3:
+            lo, hi = lo - 0.5, hi + 0.5
+        vb.setRange(xRange=(0, max(xmax, 1e-3)), yRange=(lo, hi), padding=0.04)
+        plot.getPlotItem().getAxis("left").setTicks(log_ticks(lo, hi))
+        vb.prepareForPaint()    # apply the range now: axes and curves repaint once, together
+
+    def _smoothing_changed(self) -> None:
+        self.smoothing_label.setText(f"{self.smoothing:.2f}")
+        for run in self.runs:
+            run.smoothed.recompute(run.series.get("batch_loss") or _empty(), self.smoothing)
+            self._dirty["loss"].add(run.id)
+        self.redraw("loss")
+
+    # -- reading (tests, status) ------------------------------------------------------
+    def plotted(self, run: Run) -> dict[str, int]:
+        """Points currently shown by ``run``'s curves."""
+        out = {}
+        for k, c in self.curves.get(run.id, {}).items():
+            x = c.getData()[0]
+            out[k] = 0 if x is None else len(x)
+        return out
+
+    def all_plotted_values(self):
+        """Every (x, y) array currently handed to pyqtgraph (tests check they are finite)."""
+        for curves in self.curves.values():
+            for c in curves.values():
+                x, y = c.getData()
+                if x is not None:
+                    yield x, y
+
+
+def _empty():
+    from .runs import Series
+
+    return Series(1)

@@ -1,0 +1,77 @@
+"""Small helpers every part of the app uses: naming widgets for tests and screen readers,
+error dialogs that never block a slot, one parser for layer sizes, ink as an image."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from model import SIDE, LetterLabError
+
+
+def named(w, name: str):
+    """Give ``w`` an object name and the same accessible name; returns ``w``."""
+    w.setObjectName(name)
+    w.setAccessibleName(name)
+    return w
+
+
+def show_error(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    """A warning dialog, shown window-modal without a nested event loop (so the slot that
+    calls it returns at once, and a test can find it as ``errorDialog`` and close it)."""
+    box = named(QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, parent), "errorDialog")
+    box.setAttribute(Qt.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def error_text(exc: BaseException) -> str:
+    """An exception as one line for a person: the message of our own errors and of
+    OSError, the type and message of anything else (a bug)."""
+    if isinstance(exc, LetterLabError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    return f"{type(exc).__name__}: {exc}"
+
+
+def parse_sizes(text: str, what: str = "hidden layer sizes") -> tuple[int, ...]:
+    """``"256, 128"`` (commas, semicolons or spaces) → ``(256, 128)``; empty → ``()``.
+    Raises LetterLabError for anything but positive whole numbers."""
+    parts = [t for t in str(text).replace(";", ",").replace(" ", ",").split(",") if t.strip()]
+    if not all(t.strip().isascii() and t.strip().isdigit() for t in parts):
+        raise LetterLabError(f"{what} must be whole numbers separated by commas, got {text!r}")
+    sizes = tuple(int(t) for t in parts)
+    if any(s <= 0 or s > 100_000 for s in sizes):
+        raise LetterLabError(f"{what} must be between 1 and 100000, got {text!r}")
+    return sizes
+
+
+def ink_to_qimage(x: np.ndarray, side: int = SIDE) -> QImage:
+    """A 289-vector (ink 1.0) as a black-on-white 8-bit QImage (owns its data)."""
+    a = np.round(255.0 * (1.0 - np.clip(np.asarray(x, np.float32).reshape(side, side), 0, 1)))
+    a = np.ascontiguousarray(a.astype(np.uint8))
+    return QImage(a.data, side, side, side, QImage.Format_Grayscale8).copy()
+
+
+def guarded(slot):
+    """Decorate a slot so no exception escapes it into Qt (which would print it and go
+    on in an unknown state): the traceback is printed and, if the object has
+    ``slot_failed(exc)``, that is called to tell the user."""
+    import functools
+    import traceback
+
+    code = slot.__code__
+    n_args = None if code.co_flags & 0x04 else code.co_argcount - 1   # 0x04: takes *args
+
+    @functools.wraps(slot)
+    def wrapper(self, *args):
+        try:
+            return slot(self, *(args if n_args is None else args[:n_args]))
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            traceback.print_exc()
+            handler = getattr(self, "slot_failed", None)
+            if handler is not None:
+                handler(e)
+    return wrapper
