@@ -1,0 +1,520 @@
+"""Network tab: the inside of the active network (or of a run while it trains).
+
+* **Weight templates** (``weightTemplates``): a layer's weights as small images — each unit's
+  289 incoming weights as a 17×17 image for a dense first layer (the shallow net's 26
+  letter templates, labelled A…Z), the 3×3 filters of a conv layer.
+* **Activations** (``activationsView``): every hidden stage's output for what is on the Draw
+  tab's canvas — feature maps as small images, dense layers as a grid of units — and the
+  26 output units as bars (``outputBars``); clicking a bar picks the letter for…
+* **What the network looks at** (``saliencyView``): the gradient of that letter's logit with
+  respect to the 17×17 input (:mod:`model.inspect`).
+* **While training**: the run's weights are copied in five times a second and its latest
+  gradient sizes per layer are shown (``gradientNorms``).
+
+Every picture uses one diverging colour scale per layer (blue < 0 < red, white at zero) with
+a legend. Widgets are created once per architecture and only their data change afterwards.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QSizePolicy, QSplitter, QVBoxLayout, QWidget)
+
+from model import LETTERS, SIDE
+from model.inspect import Inspection, Inspector, layer_images, stage_names
+
+from .runs import RUNNING
+from .state import AppState
+from .widgets import guarded, ink_to_qimage, named
+
+#: Weights of a run in progress are copied in at most this often (ms): 5 per second.
+LIVE_INTERVAL_MS = 200
+BACKGROUND = (225, 225, 225, 255)     # between tiles and where there is no unit
+SELECTED, OTHER = "#D55E00", "#0072B2"
+
+#: Blue – white – red (ColorBrewer RdBu, reversed): zero is white.
+DIVERGING = pg.ColorMap([0.0, 0.25, 0.5, 0.75, 1.0],
+                        [(33, 102, 172), (103, 169, 207), (247, 247, 247), (239, 138, 98), (178, 24, 43)])
+_LUT = DIVERGING.getLookupTable(0.0, 1.0, 256, alpha=True).astype(np.uint8)
+
+
+# -- pictures as arrays (no Qt) -----------------------------------------------------------
+def grid_columns(n: int, aspect: float = 1.0) -> int:
+    """Columns for ``n`` tiles in a grid about ``aspect`` times as wide as tall."""
+    return max(1, min(n, math.ceil(math.sqrt(n * aspect))))
+
+
+def mosaic(tiles: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
+    """Tiles ``(n, h, w)`` side by side in rows of ``cols``, NaN between them and after the last."""
+    n, h, w = tiles.shape
+    rows = -(-n // cols)
+    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan, np.float32)
+    for k in range(n):
+        r, c = divmod(k, cols)
+        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = tiles[k]
+    return out
+
+
+def symmetric_scale(values: np.ndarray) -> float:
+    """The largest finite |value| (1 if there is none): the scale's ends are ±this."""
+    v = np.abs(values[np.isfinite(values)])
+    m = float(v.max()) if v.size else 0.0
+    return m if m > 0 else 1.0
+
+
+def to_rgba(values: np.ndarray, scale: float) -> np.ndarray:
+    """Values → RGBA through the diverging map, -scale…+scale; NaN (gaps) → grey."""
+    finite = np.isfinite(values)
+    idx = np.clip((np.where(finite, values, 0) / scale + 1) * 127.5, 0, 255).astype(np.uint8)
+    rgba = _LUT[idx]
+    rgba[~finite] = BACKGROUND
+    return rgba
+
+
+def units_grid(values: np.ndarray, max_cols: int = 32) -> np.ndarray:
+    """Dense units ``(k,)`` as a ``(rows, cols)`` grid, NaN after the last unit."""
+    k = values.shape[0]
+    cols = min(k, max_cols)
+    out = np.full(-(-k // cols) * cols, np.nan, np.float32)
+    out[:k] = values
+    return out.reshape(-1, cols)
+
+
+def weight_tiles(images: np.ndarray) -> tuple[np.ndarray, int]:
+    """Tiles and columns for :func:`model.inspect.layer_images` ``(rows, cols, h, w)``:
+    single-channel filters or templates in a near-square grid, a conv layer with several
+    input channels as one row per output channel."""
+    rows, cols, h, w = images.shape
+    if cols == 1:
+        return images[:, 0], grid_columns(rows, 1.6 if h > 3 else 2.0)
+    return images.reshape(rows * cols, h, w), cols
+
+
+# -- one picture with its legend ------------------------------------------------------------
+class Picture:
+    """A title, an image in a locked-aspect view and a colour-bar legend, in one row of a
+    pyqtgraph layout. :meth:`show` sets the data; the items are created once."""
+
+    def __init__(self, layout: pg.GraphicsLayout, title: str, row: int, legend: bool = True) -> None:
+        self.title = layout.addLabel(title, row=row, col=0, colspan=2, justify="left", size="9pt")
+        self.view = layout.addViewBox(row=row + 1, col=0, lockAspect=True, enableMouse=False,
+                                      invertY=True, enableMenu=False)
+        self.view.setDefaultPadding(0.01)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.view.addItem(self.image)
+        self.legend = None
+        if legend:
+            self.legend = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False,
+                                          width=10, colorMapMenu=False)
+            self.legend.getAxis("right").setWidth(38)   # room for the numbers, whatever the row
+            layout.addItem(self.legend, row=row + 1, col=1)
+        self.labels: list[pg.TextItem] = []
+        self.shape: tuple[int, int] | None = None
+        self.scale = 1.0
+        self.values: np.ndarray | None = None
+
+    def show(self, values: np.ndarray, scale: float | None = None) -> None:
+        """Draw ``values`` (NaN: gaps) with one scale ±``scale`` (default: ±max|values|)."""
+        self.values = values
+        self.scale = symmetric_scale(values) if scale is None else scale
+        self.image.setImage(to_rgba(values, self.scale), autoLevels=False)
+        if self.legend is not None:
+            self.legend.setLevels((-self.scale, self.scale))
+        if values.shape != self.shape:
+            self.shape = values.shape
+            self.view.setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]), padding=0.01)
+
+    def set_labels(self, texts: list[str], positions: list[tuple[float, float]]) -> None:
+        for item in self.labels:
+            self.view.removeItem(item)
+        self.labels = []
+        for t, (x, y) in zip(texts, positions):
+            item = pg.TextItem(t, color=(0, 0, 0), fill=(255, 255, 255, 170), anchor=(0, 0))
+            item.setPos(x, y)
+            self.view.addItem(item)
+            self.labels.append(item)
+
+
+def _graphics(name: str, min_height: int = 120) -> pg.GraphicsLayoutWidget:
+    w = named(pg.GraphicsLayoutWidget(), name)
+    w.setBackground("w")
+    w.setMinimumHeight(min_height)
+    w.ci.setContentsMargins(4, 4, 4, 4)
+    w.ci.setSpacing(2)
+    return w
+
+
+class NetworkView(QWidget):
+    """The Network tab. It subscribes to ``state`` (active model, runs) and to the Draw tab's
+    guess (each canvas change, already normalised: ``draw_tab.last_input``)."""
+
+    def __init__(self, state: AppState, draw_tab, parent=None) -> None:
+        super().__init__(parent)
+        named(self, "networkView")
+        self.state = state
+        self.draw_tab = draw_tab
+        self.inspector = Inspector()
+        self.inspection: Inspection | None = None
+        self.chosen: int | None = None      # letter picked by a click (None: the top guess)
+        self.live_run = None                 # the run being followed while it trains
+        self._arch: dict | None = None
+        self._dirty = True
+        self.stages: list[Picture] = []
+        self._build_header()
+        self._build_pictures()
+        self._build_layout()
+        self._connect()
+        self._network_changed()
+
+    # -- construction -----------------------------------------------------------------
+    def _build_header(self) -> None:
+        self.source = named(QLabel(), "networkSource")
+        self.source.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.follow = named(QCheckBox("Follow a training run live"), "followTraining")
+        self.follow.setChecked(True)
+        self.follow.setToolTip("While a run trains, show its weights (updated 5 times a second) "
+                               "instead of the active model's")
+        self.layer_combo = named(QComboBox(), "templateLayer")
+        self.layer_combo.setToolTip("Which layer's weights to show")
+
+    def _build_pictures(self) -> None:
+        self.input_label = named(QLabel(), "networkInput")
+        self.input_label.setFixedSize(SIDE * 6 + 2, SIDE * 6 + 2)
+        self.input_label.setStyleSheet("border: 1px solid #999; background: white;")
+        self.input_label.setAlignment(Qt.AlignCenter)
+        self.input_label.setToolTip("The 17×17 input (the Draw tab's canvas)")
+
+        self.saliency_widget = _graphics("saliencyView", 150)
+        self.saliency = Picture(self.saliency_widget.ci, "What the network looks at", 0)
+
+        self.templates_widget = _graphics("weightTemplates", 200)
+        self.templates = Picture(self.templates_widget.ci, "Weights", 0)
+
+        self.activations_widget = _graphics("activationsView", 150)
+
+        self.bars_widget = named(pg.PlotWidget(background="w"), "outputBars")
+        self.bars_widget.setMinimumHeight(150)
+        p = self.bars_widget.getPlotItem()
+        p.setMenuEnabled(False)
+        p.setMouseEnabled(False, False)
+        p.hideButtons()
+        p.setXRange(-0.6, 25.6, padding=0)
+        p.setYRange(0, 1, padding=0.02)
+        p.getAxis("bottom").setTicks([[(i, c) for i, c in enumerate(LETTERS)]])
+        p.setLabel("left", "output")
+        p.setTitle("Output units — click a letter to see what makes it", size="9pt")
+        self.bars = pg.BarGraphItem(x=np.arange(26), height=np.zeros(26), width=0.75,
+                                    brushes=[OTHER] * 26, pen=None)
+        p.addItem(self.bars)
+
+        self.grads_widget = named(pg.PlotWidget(background="w"), "gradientNorms")
+        self.grads_widget.setMinimumHeight(120)
+        g = self.grads_widget.getPlotItem()
+        g.setMenuEnabled(False)
+        g.setMouseEnabled(False, False)
+        g.hideButtons()
+        g.setTitle("Gradient size per layer (log₁₀ ‖∇W‖), while training", size="9pt")
+        self.grad_bars = pg.BarGraphItem(x=[], y0=[], y1=[], width=0.6, brush=OTHER, pen=None)
+        g.addItem(self.grad_bars)
+        self.grad_text = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))
+        g.addItem(self.grad_text)
+
+    def _build_layout(self) -> None:
+        header = QHBoxLayout()
+        header.addWidget(self.source, 1)
+        header.addWidget(self.follow)
+
+        look = QGroupBox("Input and what the network looks at")
+        ll = QGridLayout(look)
+        ll.addWidget(QLabel("Input (Draw tab)"), 0, 0, Qt.AlignTop)
+        ll.addWidget(self.input_label, 1, 0, Qt.AlignTop)
+        ll.addWidget(self.saliency_widget, 0, 1, 3, 1)
+        ll.setRowStretch(2, 1)
+        self.saliency_hint = QLabel("Red: ink here raises the letter's score; blue: lowers it.")
+        self.saliency_hint.setWordWrap(True)
+        self.saliency_hint.setStyleSheet("color: #555;")
+        ll.addWidget(self.saliency_hint, 3, 0, 1, 2)
+        ll.setColumnStretch(1, 1)
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(look, 3)
+        lv.addWidget(self.bars_widget, 2)
+        lv.addWidget(self.grads_widget, 2)
+
+        weights = QGroupBox("Weights")
+        wl = QVBoxLayout(weights)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Layer"))
+        row.addWidget(self.layer_combo)
+        row.addStretch(1)
+        wl.addLayout(row)
+        wl.addWidget(self.templates_widget, 1)
+        acts = self.activations_box = QGroupBox("Activations for the drawing")
+        al = QVBoxLayout(acts)
+        al.addWidget(self.activations_widget)
+
+        right = self.right_split = QSplitter(Qt.Vertical)
+        right.addWidget(weights)
+        right.addWidget(acts)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 1)
+
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([430, 800])
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(header)
+        lay.addWidget(split, 1)
+
+    def _connect(self) -> None:
+        self.live_timer = QTimer(self)
+        self.live_timer.setInterval(LIVE_INTERVAL_MS)
+        self.live_timer.timeout.connect(self._live_tick)
+        self.state.modelChanged.connect(self._network_changed)
+        self.state.runs.curvesChanged.connect(self._run_progress)
+        self.state.runs.changed.connect(self._run_progress)
+        self.draw_tab.guessed.connect(self._drawing_changed)
+        self.layer_combo.currentIndexChanged.connect(self._layer_chosen)
+        self.follow.toggled.connect(self._follow_toggled)
+        self.bars_widget.scene().sigMouseClicked.connect(self._bars_clicked)
+
+    # -- which network ----------------------------------------------------------------
+    def shown_network(self):
+        """The network the view reads: a followed run's live one, else the active model."""
+        live = self._live_network()
+        return live if live is not None else self.state.network
+
+    def _live_network(self):
+        run = self.live_run
+        if run is None or run.state != RUNNING or not self.follow.isChecked():
+            return None
+        return getattr(run, "live_network", None)
+
+    @guarded
+    def _network_changed(self) -> None:
+        """The active model changed (or the live run started / ended): copy and redraw."""
+        net = self.shown_network()
+        self.inspector.refresh(net)
+        arch = None if net is None else net.spec.to_dict()
+        if arch != self._arch:
+            self._arch = arch
+            self._rebuild(net)
+        self._describe()
+        self._dirty = True
+        self.refresh()
+
+    def _describe(self) -> None:
+        live = self._live_network()
+        if live is not None:
+            self.source.setText(f"Training {self.live_run.name} (live, {1000 // LIVE_INTERVAL_MS}×/s): "
+                                f"{live.spec.describe()}")
+        else:
+            self.source.setText(self.state.describe_model())
+
+    def _rebuild(self, net) -> None:
+        """New architecture: the layer list and one picture per hidden stage."""
+        self.layer_combo.blockSignals(True)
+        self.layer_combo.clear()
+        if net is not None:
+            self.layer_combo.addItems(net.layer_names())
+        self.layer_combo.blockSignals(False)
+        self.templates.set_labels([], [])
+        self.templates.shape = None
+        self.activations_widget.ci.clear()
+        self.stages = []
+        if net is None:
+            return
+        for i, name in enumerate(stage_names(net)):
+            self.stages.append(Picture(self.activations_widget.ci, name, 2 * i))
+        # No hidden stage (the shallow net): the outputs are the only activations.
+        self.activations_box.setVisible(bool(self.stages))
+        n = len(self.stages)
+        self.right_split.setSizes([400, 200 + 90 * n] if n > 2 else [400, 300])
+        self.chosen = None
+
+    # -- updates ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Redraw weights and activations now (if visible; else when next shown)."""
+        if not self.isVisible():
+            self._dirty = True
+            return
+        self._dirty = False
+        self._draw_weights()
+        self.update_activations()
+        self._draw_grads()
+
+    def showEvent(self, e) -> None:
+        super().showEvent(e)
+        if self._dirty:
+            self.refresh()
+
+    @guarded
+    def _drawing_changed(self) -> None:
+        if self.isVisible():
+            self.update_activations()
+        else:
+            self._dirty = True
+
+    @guarded
+    def _layer_chosen(self, _index: int) -> None:
+        self.templates.shape = None
+        self._draw_weights()
+
+    def _draw_weights(self) -> None:
+        net = self.inspector.network
+        name = self.layer_combo.currentText()
+        if net is None or not name:
+            self.templates.title.setText("Weights: no model")
+            self.templates.show(np.full((SIDE, SIDE), np.nan, np.float32))
+            return
+        images = layer_images(net, name)
+        tiles, cols = weight_tiles(images)
+        relabel = self.templates.shape is None
+        self.templates.show(mosaic(tiles, cols))
+        rows, n_in, h, w = images.shape
+        if h == SIDE and w == SIDE:
+            what = "templates" if rows == 26 and net.layer_names()[-1] == name else "units' input weights"
+            title = f"{name}: {rows} {what} (17×17 each)"
+        elif n_in > 1 or h == w:
+            title = f"{name}: {rows}×{n_in} filters {h}×{w}" + (" (a row per output channel)" if n_in > 1 else "")
+        else:
+            title = f"{name}: weight matrix {h}×{w} (rows: units, columns: inputs)"
+        self.templates.title.setText(f"{title} — one scale, ±{self.templates.scale:.3g}")
+        if relabel:
+            if h == SIDE and rows == 26 and n_in == 1:
+                pos = [((k % cols) * (w + 1), (k // cols) * (h + 1)) for k in range(rows)]
+                self.templates.set_labels(list(LETTERS), pos)
+            else:
+                self.templates.set_labels([], [])
+
+    def update_activations(self) -> None:
+        """Run the canvas input through the shown network; draw stages, bars and saliency."""
+        x = getattr(self.draw_tab, "last_input", None)
+        self._show_input(x)
+        seen = None
+        if x is not None and self.inspector.network is not None:
+            seen = self.inspector.inspect(x, self.chosen)
+        self.inspection = seen
+        if seen is None:
+            for pic in self.stages:
+                pic.show(np.full((1, 1), np.nan, np.float32))
+            self.bars.setOpts(height=np.zeros(26), brushes=[OTHER] * 26)
+            self.saliency.title.setText("What the network looks at: draw a letter on the Draw tab")
+            self.saliency.show(np.full((SIDE, SIDE), np.nan, np.float32))
+            return
+        for pic, st in zip(self.stages, seen.stages):
+            if st.kind == "maps":
+                v = st.values
+                pic.show(mosaic(np.moveaxis(v, -1, 0), grid_columns(v.shape[-1], 14.0)))
+                what = f"{v.shape[-1]} maps {v.shape[0]}×{v.shape[1]}"
+            else:
+                pic.show(units_grid(st.values))
+                what = f"{st.values.shape[0]} units"
+            pic.title.setText(f"{st.name}: {what}, one scale ±{pic.scale:.3g}")
+        brushes = [SELECTED if k == seen.cls else OTHER for k in range(26)]
+        self.bars.setOpts(height=np.clip(np.nan_to_num(seen.outputs), 0, 1), brushes=brushes)
+        self.saliency.show(seen.saliency.reshape(SIDE, SIDE))
+        which = "top guess" if self.chosen is None else "your choice"
+        self.saliency.title.setText(f"What makes it {LETTERS[seen.cls]} ({which}): ∂ logit / ∂ input")
+
+    def _show_input(self, x) -> None:
+        if x is None:
+            self.input_label.clear()
+        else:
+            self.input_label.setPixmap(QPixmap.fromImage(ink_to_qimage(x)).scaled(
+                SIDE * 6, SIDE * 6, Qt.IgnoreAspectRatio, Qt.FastTransformation))
+
+    def choose(self, cls: int | None) -> None:
+        """Show the saliency of letter ``cls`` (None: the top guess)."""
+        self.chosen = None if cls is None else int(cls)
+        self.update_activations()
+
+    @guarded
+    def _bars_clicked(self, ev) -> None:
+        vb = self.bars_widget.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        k = int(round(vb.mapSceneToView(ev.scenePos()).x()))
+        if 0 <= k < 26:
+            top = None if self.inspection is None else int(np.argmax(self.inspection.logits))
+            self.choose(None if k == top else k)
+
+    # -- training -------------------------------------------------------------------------
+    @guarded
+    def _run_progress(self, run) -> None:
+        """A run's curves or state changed: start or stop following it."""
+        if run.state == RUNNING and getattr(run, "live_network", None) is not None:
+            if run is not self.live_run:
+                self.live_run = run
+                self._network_changed()
+            if not self.live_timer.isActive() and self.follow.isChecked():
+                self.live_timer.start()
+        elif run is self.live_run:
+            self.live_run = None
+            self.live_timer.stop()
+            self._network_changed()
+            self._draw_grads(run)
+
+    @guarded
+    def _follow_toggled(self, on: bool) -> None:
+        if on and self.live_run is not None:
+            self.live_timer.start()
+        else:
+            self.live_timer.stop()
+        self._network_changed()
+
+    @guarded
+    def _live_tick(self) -> None:
+        live = self._live_network()
+        if live is None:
+            self.live_timer.stop()
+            return
+        if not self.isVisible():
+            return
+        # A copy of weights the trainer is writing: possibly torn, never an error.
+        self.inspector.refresh(live)
+        self._draw_weights()
+        self.update_activations()
+        self._draw_grads()
+
+    def _draw_grads(self, run=None) -> None:
+        run = run or self.live_run
+        names = []
+        norms = []
+        if run is not None:
+            names = list(getattr(run, "layer_names", []) or [])
+            for i in range(getattr(run, "n_layers", 0)):
+                s = run.series.get(f"grad{i}")
+                if s is not None and s.n:
+                    norms.append(float(s.y[s.n - 1]))
+        if not norms:
+            self.grad_bars.setOpts(x=[], y0=[], y1=[])
+            self.grad_text.setText("Train a network to see how strongly each layer is pushed")
+            p = self.grads_widget.getPlotItem()
+            p.getAxis("bottom").setTicks([[]])
+            p.hideAxis("left")
+            self.grad_text.setPos(0.5, 0.5)
+            p.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            return
+        logs = np.log10(np.maximum(norms, 1e-12))
+        floor = math.floor(min(logs.min(), -1)) - 0.5
+        top = math.ceil(max(logs.max(), floor + 1))
+        n = len(norms)
+        names = (names + [f"layer {i}" for i in range(len(names), n)])[:n]
+        self.grad_text.setText("")
+        self.grad_bars.setOpts(x=np.arange(n), y0=np.full(n, floor), y1=logs)
+        p = self.grads_widget.getPlotItem()
+        p.showAxis("left")
+        p.getAxis("bottom").setTicks([[(i, nm) for i, nm in enumerate(names)]])
+        p.setRange(xRange=(-0.6, n - 0.4), yRange=(floor, top), padding=0)
