@@ -1,6 +1,6 @@
 """Training speed of the conv net: our NumPy layers against PyTorch CPU autograd.
 
-    python benchmarks/conv_speed.py [--rounds 3] [--batches 100] [--threads 2]
+    python benchmarks/conv_speed.py [--rounds 3] [--batches 100] [--threads 2] [--chunk-kib 1024]
 
 The network is the "conv" preset built directly from ``model.conv`` and
 ``model.layers`` (input 17x17x1, Conv 3x3 32, ReLU, Conv 3x3 32, ReLU, MaxPool, Conv 3x3
@@ -141,7 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--batches", type=int, default=100, help="timed steps per round and implementation")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--chunk-kib", type=int, default=None,
+                    help=f"Conv2D.chunk_bytes in KiB (default {Conv2D.chunk_bytes >> 10})")
     args = ap.parse_args(argv)
+    if args.chunk_kib is not None:
+        Conv2D.chunk_bytes = args.chunk_kib << 10
 
     rng = np.random.default_rng(0)
     nb = 50

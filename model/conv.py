@@ -21,8 +21,8 @@ input, one chunk of columns, the padded output gradient), reused from batch to b
 the batch shape stays the same. ``infer`` of every layer here allocates its own and writes
 nothing on the layer, so several threads may call ``infer`` on one network; but
 ``forward``/``backward`` of one layer object must not run in two threads at once (two
-trainers need two networks). Arrays returned by ``forward``/``backward`` are new arrays,
-never the scratch buffers.
+trainers need two networks). No layer here returns its scratch buffers: a returned array
+is new or a view of the argument (``ToImage``, ``Flatten.backward``, ``Dropout.infer``).
 """
 from __future__ import annotations
 
