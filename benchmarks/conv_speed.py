@@ -1,12 +1,15 @@
 """Training speed of the conv net: our NumPy layers against PyTorch CPU autograd.
 
-    python benchmarks/conv_speed.py [--rounds 3] [--batches 100] [--threads 2] [--chunk-kib 1024]
+    python benchmarks/conv_speed.py [--rounds 3] [--batches 100] [--threads 2]
+                                    [--split workers|blas] [--chunk-kib 1024]
 
 The network is the "conv" preset built directly from ``model.conv`` and
 ``model.layers`` (input 17x17x1, Conv 3x3 32, ReLU, Conv 3x3 32, ReLU, MaxPool, Conv 3x3
 64, ReLU, MaxPool, Flatten, FC 128, ReLU, Dropout 0.5, FC 26), float32, batch 64, softmax
 cross-entropy, SGD with momentum 0.9, random data. One step is forward + backward + SGD.
 
+``--threads`` is the budget of both libraries. NumPy spends it, by default, as that many
+``Conv2D.workers`` with one BLAS thread (``--split blas``: one worker, BLAS's threads).
 Each round times ``--batches`` steps of NumPy, then of PyTorch (if ``torch`` imports; same
 weights at the start, same batch size, same thread count), alternating so both see the
 same load from anything else on the machine. Prints the best round of each as ms per
@@ -141,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--batches", type=int, default=100, help="timed steps per round and implementation")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--split", choices=["workers", "blas"], default="workers",
+                    help="how NumPy uses the threads: Conv2D.workers = threads with 1 BLAS "
+                         "thread (default), or 1 worker and BLAS's own threads")
     ap.add_argument("--chunk-kib", type=int, default=None,
                     help=f"Conv2D.chunk_bytes in KiB (default {Conv2D.chunk_bytes >> 10})")
     args = ap.parse_args(argv)
@@ -153,7 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     ys = rng.integers(0, CLASSES, (nb, BATCH))
     per_epoch = EPOCH / BATCH * 1000  # seconds per step -> ms per epoch
 
-    with threadpool_limits(args.threads):
+    blas_threads = 1 if args.split == "workers" else args.threads
+    Conv2D.workers = args.threads if args.split == "workers" else 1
+    print(f"numpy: Conv2D.workers={Conv2D.workers}, BLAS threads {blas_threads}; "
+          f"torch: {args.threads} threads")
+    with threadpool_limits(blas_threads):
         ours = NumpyNet()
         try:
             torch_step, torch_check, torch_version = torch_step_fn(ours, args.threads)

@@ -26,6 +26,9 @@ is new or a view of the argument (``ToImage``, ``Flatten.backward``, ``Dropout.i
 """
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -39,6 +42,29 @@ def _windows(xpad: np.ndarray, kh: int, kw: int, ho: int, wo: int) -> np.ndarray
     sn, sh, sw, sc = xpad.strides
     return as_strided(xpad, (xpad.shape[0], ho, wo, kh, kw, xpad.shape[3]),
                       (sn, sh, sw, sh, sw, sc), writeable=False)
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_SIZE = 0
+_POOL_LOCK = threading.Lock()
+
+
+def _run(work, count: int) -> list:
+    """``[work(0), ..., work(count - 1)]``, ``work(0)`` in this thread and the rest in a
+    shared pool of threads."""
+    if count == 1:
+        return [work(0)]
+    global _POOL, _POOL_SIZE
+    with _POOL_LOCK:
+        if _POOL_SIZE < count - 1:
+            if _POOL is not None:
+                _POOL.shutdown(wait=False)  # its running tasks finish
+            _POOL = ThreadPoolExecutor(max_workers=count - 1, thread_name_prefix="conv")
+            _POOL_SIZE = count - 1
+        pool = _POOL
+    futures = [pool.submit(work, w) for w in range(1, count)]
+    first = work(0)
+    return [first] + [f.result() for f in futures]
 
 
 def _im2col(xpad: np.ndarray, kh: int, kw: int, ho: int, wo: int, out: np.ndarray | None) -> np.ndarray:
@@ -93,6 +119,13 @@ class Conv2D(Layer):
     """Size of the column matrix of one chunk of images: the batch goes through the
     gather and the product a few images at a time, so the columns stay in the cache."""
 
+    workers = 1
+    """Threads sharing the chunks of one ``forward``/``backward``/``infer`` (NumPy's copies
+    and the matrix products release the GIL). With more than 1, give BLAS one thread
+    (``threadpoolctl.threadpool_limits(1, "blas")``) so that the threads do not fight
+    over BLAS's own pool: the parallelism then comes from here, without BLAS's spinning
+    worker threads, and also covers the gathers, which BLAS threads do not."""
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3,
                  padding: int | None = None, rng: np.random.Generator | None = None,
                  dtype=np.float32) -> None:
@@ -113,12 +146,13 @@ class Conv2D(Layer):
         self.grads = {key: np.zeros_like(v) for key, v in self.params.items()}
         # Training scratch (see the module docstring): padded input, its columns (kept
         # for the weight gradient), padded output gradient and its columns.
-        self._xpad: np.ndarray | None = None
-        self._cols: np.ndarray | None = None
-        self._gpad: np.ndarray | None = None
-        self._gcols: np.ndarray | None = None
+        # One buffer per worker (see ``workers``), the padded input once.
+        self._xpad: list[np.ndarray] = []
+        self._cols: list[np.ndarray] = []
+        self._gpad: list[np.ndarray] = []
+        self._gcols: list[np.ndarray] = []
         self._in_hw: tuple[int, int] = (0, 0)
-        self._cols_start = -1  # first image of the chunk whose columns _cols holds
+        self._cols_start: list[int] = []  # per worker: first image of the chunk its buffer holds
 
     @property
     def weight(self) -> np.ndarray:
@@ -148,45 +182,52 @@ class Conv2D(Layer):
         """How many images one chunk holds: its column matrix stays near ``chunk_bytes``."""
         return max(1, min(n, self.chunk_bytes // (rows_per_image * n_cols * itemsize)))
 
-    def _chunks(self, n: int, b: int, reverse: bool = False):
-        starts = range(0, n, b)
-        for s in (reversed(starts) if reverse else starts):
-            yield s, min(n, s + b)
+    def _groups(self, n: int, b: int) -> list[list[tuple[int, int]]]:
+        """The chunks ``(start, stop)`` of ``b`` images, dealt round-robin to the workers."""
+        chunks = [(s, min(n, s + b)) for s in range(0, n, b)]
+        workers = max(1, min(int(self.workers), len(chunks)))
+        return [chunks[w::workers] for w in range(workers)]
 
-    def _forward_into(self, xpad: np.ndarray, y: np.ndarray, cols_buf: np.ndarray, b: int) -> int:
-        """``y`` ``(n, ho, wo, out)`` from the padded input, ``b`` images at a time; returns
-        the start of the last chunk, whose columns are left in ``cols_buf``."""
+    def _scratch(self, name: str, count: int, shape: tuple, dtype, zero: bool = False) -> list[np.ndarray]:
+        """``count`` reusable buffers of this shape (one per worker), kept as ``self.<name>``."""
+        bufs = getattr(self, name)
+        if len(bufs) != count or bufs[0].shape != shape or bufs[0].dtype != dtype:
+            bufs = [(np.zeros if zero else np.empty)(shape, dtype) for _ in range(count)]
+            setattr(self, name, bufs)
+        return bufs
+
+    def _forward_into(self, xpad: np.ndarray, y: np.ndarray, groups, cols_bufs) -> list[int]:
+        """``y`` ``(n, ho, wo, out)`` from the padded input, chunk by chunk; returns, per
+        worker, the start of its last chunk, whose columns are left in its buffer."""
         k = self.kernel_size
         n, ho, wo, o = y.shape
         wm = self._weight_matrix()
+        bias = self.params["bias"]
         y2 = y.reshape(-1, o)
         hw = ho * wo
-        s = 0
-        for s, e in self._chunks(n, b):
-            cols = _im2col(xpad[s:e], k, k, ho, wo, cols_buf[:(e - s) * hw])
-            ys = y2[s * hw:e * hw]
-            np.matmul(cols, wm, out=ys)
-            ys += self.params["bias"]  # while the chunk is in the cache
-        return s
 
-    def _scratch(self, name: str, shape: tuple, dtype, zero: bool = False) -> np.ndarray:
-        buf = getattr(self, name)
-        if buf is None or buf.shape != shape or buf.dtype != dtype:
-            buf = np.zeros(shape, dtype) if zero else np.empty(shape, dtype)
-            setattr(self, name, buf)
-        return buf
+        def work(w: int) -> int:
+            for s, e in groups[w]:
+                cols = _im2col(xpad[s:e], k, k, ho, wo, cols_bufs[w][:(e - s) * hw])
+                ys = y2[s * hw:e * hw]
+                np.matmul(cols, wm, out=ys)
+                ys += bias  # while the chunk is in the cache
+            return groups[w][-1][0]
+
+        return _run(work, len(groups))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._check(x)
         n, h, w, c = x.shape
         p, k = self.padding, self.kernel_size
         ho, wo = self._out_hw(h, w)
-        xpad = self._scratch("_xpad", (n, h + 2 * p, w + 2 * p, c), x.dtype, zero=True)
+        xpad = self._scratch("_xpad", 1, (n, h + 2 * p, w + 2 * p, c), x.dtype, zero=True)[0]
         xpad[:, p:p + h, p:p + w, :] = x
         b = self._chunk_images(n, ho * wo, k * k * c, x.dtype.itemsize)
-        cols = self._scratch("_cols", (b * ho * wo, k * k * c), x.dtype)
+        groups = self._groups(n, b)
+        cols = self._scratch("_cols", len(groups), (b * ho * wo, k * k * c), x.dtype)
         y = np.empty((n, ho, wo, self.out_channels), x.dtype)
-        self._cols_start = self._forward_into(xpad, y, cols, b)
+        self._cols_start = self._forward_into(xpad, y, groups, cols)
         self._in_hw = (h, w)
         return y
 
@@ -197,8 +238,9 @@ class Conv2D(Layer):
         ho, wo = self._out_hw(h, w)
         xpad = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0))) if p else x
         b = self._chunk_images(n, ho * wo, k * k * c, x.dtype.itemsize)
+        groups = self._groups(n, b)
         y = np.empty((n, ho, wo, self.out_channels), x.dtype)
-        self._forward_into(xpad, y, np.empty((b * ho * wo, k * k * c), x.dtype), b)
+        self._forward_into(xpad, y, groups, [np.empty((b * ho * wo, k * k * c), x.dtype) for _ in groups])
         return y
 
     def backward_params_only(self, grad: np.ndarray) -> None:
@@ -219,19 +261,24 @@ class Conv2D(Layer):
         k, c = self.kernel_size, self.in_channels
         g2 = grad.reshape(-1, o)
         np.matmul(np.ones(g2.shape[0], g2.dtype), g2, out=self.grads["bias"])
-        # Weight gradient: columns of the input (chunks as in forward) times the gradient,
-        # backwards through the chunks: the last one's columns are still in the buffer.
-        xpad, cols_buf = self._xpad, self._cols
+        # Weight gradient: columns of the input (the forward's chunks) times the gradient.
+        # Each worker goes backwards through its chunks: the columns of its last one are
+        # still in its buffer.
+        xpad, cols_bufs, starts = self._xpad[0], self._cols, self._cols_start
+        self._cols_start = [-1] * len(starts)  # the buffers will hold other chunks
         hw = ho * wo
-        b = cols_buf.shape[0] // hw
-        gw = np.zeros((k * k * c, o), grad.dtype)  # rows ordered (i, j, c)
-        for s, e in self._chunks(n, b, reverse=True):
-            if s == self._cols_start:
-                cols = cols_buf[:(e - s) * hw]
-            else:
-                cols = _im2col(xpad[s:e], k, k, ho, wo, cols_buf[:(e - s) * hw])
-            gw += cols.T @ g2[s * hw:e * hw]
-        self._cols_start = -1  # the buffer may now hold another chunk's columns
+        groups = self._groups(n, cols_bufs[0].shape[0] // hw)
+
+        def weight_grad(wk: int) -> np.ndarray:
+            gw = np.zeros((k * k * c, o), grad.dtype)  # rows ordered (i, j, c)
+            for s, e in reversed(groups[wk]):
+                cols = cols_bufs[wk][:(e - s) * hw]
+                if s != starts[wk]:
+                    _im2col(xpad[s:e], k, k, ho, wo, cols)
+                gw += cols.T @ g2[s * hw:e * hw]
+            return gw
+
+        gw = sum(_run(weight_grad, len(groups)))
         self.grads["weight"][...] = gw.reshape(k, k, c, o).transpose(3, 2, 0, 1)
         if dx is None:
             return
@@ -241,15 +288,21 @@ class Conv2D(Layer):
         q = k - 1 - self.padding
         hwi = h * w
         b = self._chunk_images(n, hwi, k * k * o, grad.dtype.itemsize)
-        gpad = self._scratch("_gpad", (b, ho + 2 * q, wo + 2 * q, o), grad.dtype, zero=True)
-        gcols_buf = self._scratch("_gcols", (b * hwi, k * k * o), grad.dtype)
+        groups = self._groups(n, b)
+        gpads = self._scratch("_gpad", len(groups), (b, ho + 2 * q, wo + 2 * q, o), grad.dtype, zero=True)
+        gcols_bufs = self._scratch("_gcols", len(groups), (b * hwi, k * k * o), grad.dtype)
         wflip = self.params["weight"][:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, c)
         dx2 = dx.reshape(-1, c)
-        for s, e in self._chunks(n, b):
-            m = e - s
-            gpad[:m, q:q + ho, q:q + wo, :] = grad[s:e]
-            gcols = _im2col(gpad[:m], k, k, h, w, gcols_buf[:m * hwi])
-            np.matmul(gcols, wflip, out=dx2[s * hwi:e * hwi])
+
+        def input_grad(wk: int) -> None:
+            gpad = gpads[wk]
+            for s, e in groups[wk]:
+                m = e - s
+                gpad[:m, q:q + ho, q:q + wo, :] = grad[s:e]
+                gcols = _im2col(gpad[:m], k, k, h, w, gcols_bufs[wk][:m * hwi])
+                np.matmul(gcols, wflip, out=dx2[s * hwi:e * hwi])
+
+        _run(input_grad, len(groups))
 
     def extra_repr(self) -> str:
         return (f"in_channels={self.in_channels}, out_channels={self.out_channels}, "

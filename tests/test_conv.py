@@ -69,12 +69,16 @@ CONV_CASES = [  # (in, out, kernel, padding, H, W)
 ]
 
 
-# chunk_bytes=1: the batch goes through one image at a time (the path big batches take).
-@pytest.mark.parametrize("chunk_bytes", [Conv2D.chunk_bytes, 1])
+# chunk_bytes=1: the batch goes through one image at a time (the path big batches take);
+# workers=2: those chunks shared by two threads.
+CHUNKING = [(Conv2D.chunk_bytes, 1), (1, 1), (1, 2)]
+
+
+@pytest.mark.parametrize("chunk_bytes,workers", CHUNKING)
 @pytest.mark.parametrize("cin,cout,k,pad,h,w", CONV_CASES)
-def test_conv_forward_matches_naive_loops(cin, cout, k, pad, h, w, chunk_bytes):
+def test_conv_forward_matches_naive_loops(cin, cout, k, pad, h, w, chunk_bytes, workers):
     conv = Conv2D(cin, cout, k, pad, rng=np.random.default_rng(1), dtype=np.float64)
-    conv.chunk_bytes = chunk_bytes
+    conv.chunk_bytes, conv.workers = chunk_bytes, workers
     conv.params["bias"][:] = RNG.standard_normal(cout)
     x = RNG.standard_normal((3, h, w, cin))
     y = conv.forward(x)
@@ -83,13 +87,26 @@ def test_conv_forward_matches_naive_loops(cin, cout, k, pad, h, w, chunk_bytes):
     np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("chunk_bytes", [Conv2D.chunk_bytes, 1])
+@pytest.mark.parametrize("chunk_bytes,workers", CHUNKING)
 @pytest.mark.parametrize("cin,cout,k,pad,h,w", CONV_CASES)
-def test_conv_gradients(cin, cout, k, pad, h, w, chunk_bytes):
+def test_conv_gradients(cin, cout, k, pad, h, w, chunk_bytes, workers):
     conv = Conv2D(cin, cout, k, pad, rng=np.random.default_rng(2), dtype=np.float64)
-    conv.chunk_bytes = chunk_bytes
+    conv.chunk_bytes, conv.workers = chunk_bytes, workers
     conv.params["bias"][:] = RNG.standard_normal(cout)
     check_layer(conv, RNG.standard_normal((3, h, w, cin)))
+
+
+def test_conv_threads_give_the_same_numbers_in_float32():
+    x = RNG.standard_normal((7, 9, 9, 4)).astype(np.float32)
+    g = RNG.standard_normal((7, 9, 9, 5)).astype(np.float32)
+    results = []
+    for workers in (1, 3):
+        conv = Conv2D(4, 5, rng=np.random.default_rng(6))
+        conv.chunk_bytes, conv.workers = 9 * 9 * 36 * 5 * 4 * 2, workers  # 2 images a chunk
+        y, dx, inferred = conv.forward(x), conv.backward(g), conv.infer(x)
+        results.append((y, dx, inferred, conv.grads["weight"].copy(), conv.grads["bias"].copy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
 def test_conv_backward_params_only_equals_backward():
@@ -211,6 +228,24 @@ def small_net(dtype=np.float64, rng=None):
             FullyConnect(24, 8, rng, dtype=dtype), ReLU(), Dropout(0.3, rng), FullyConnect(8, 5, rng, dtype=dtype)]
 
 
+def assert_same(a, b, where):
+    """Equal values (arrays compared elementwise, containers recursively)."""
+    if isinstance(a, np.ndarray):
+        np.testing.assert_array_equal(a, b, err_msg=where)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for k in a:
+            assert_same(a[k], b[k], f"{where}[{k!r}]")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (u, v) in enumerate(zip(a, b)):
+            assert_same(u, v, f"{where}[{i}]")
+    elif isinstance(a, np.random.Generator):
+        assert a.bit_generator.state == b.bit_generator.state, where
+    else:
+        assert a == b, where
+
+
 def test_infer_equals_forward_and_writes_nothing():
     layers = small_net(np.float32)
     x = RNG.random((3, 81), dtype=np.float32)
@@ -225,13 +260,7 @@ def test_infer_equals_forward_and_writes_nothing():
         after = vars(layer)
         assert before.keys() == after.keys(), type(layer).__name__
         for k in before:
-            if isinstance(before[k], np.ndarray):
-                np.testing.assert_array_equal(before[k], after[k], err_msg=f"{layer!r}.{k}")
-            elif isinstance(before[k], dict):
-                for kk in before[k]:
-                    np.testing.assert_array_equal(before[k][kk], after[k][kk])
-            elif not isinstance(before[k], np.random.Generator):
-                assert before[k] == after[k], f"{layer!r}.{k}"
+            assert_same(before[k], after[k], f"{layer!r}.{k}")
         out_fwd = layer.forward(h_fwd)
         if not isinstance(layer, Dropout):
             np.testing.assert_array_equal(out_inf, out_fwd, err_msg=repr(layer))
