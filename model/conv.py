@@ -23,6 +23,15 @@ nothing on the layer, so several threads may call ``infer`` on one network; but
 ``forward``/``backward`` of one layer object must not run in two threads at once (two
 trainers need two networks). No layer here returns its scratch buffers: a returned array
 is new or a view of the argument (``ToImage``, ``Flatten.backward``, ``Dropout.infer``).
+
+Speed with two cores: set ``Conv2D.workers = 2`` and give BLAS one thread
+(``threadpoolctl.threadpool_limits(1, "blas")``). Each conv then splits its chunks over
+two threads of its own (gathers and products both run in parallel; NumPy releases the GIL
+for both), instead of relying on BLAS's threads, which parallelise only the products and
+whose spinning threads collapse when another process holds a core (measured on a busy
+machine: 28 s per epoch against 100-450 s with two BLAS threads; see
+``benchmarks/conv_speed.py``). The float32 sums of the weight gradient are then added in
+another order: results differ from ``workers = 1`` in the last bits, reproducibly.
 """
 from __future__ import annotations
 
