@@ -135,25 +135,25 @@ def training_arrays(x: np.ndarray, y: np.ndarray, cfg, args: argparse.Namespace,
     """The training split, cut to ``--subset`` (8000 with ``--from``) and with the user's
     samples repeated ``--samples-weight`` times when ``--samples`` is given."""
     from model.evaluation import evaluate
-    from model.samples import FINETUNE_SUBSET, SampleSet, mix_samples, samples_weight
+    from model.samples import FINETUNE_SUBSET, SampleSet, training_set
 
     subset = args.subset if args.subset is not None else (FINETUNE_SUBSET if start else None)
     notes = []
-    if subset is not None and subset < len(y):
-        idx = np.sort(np.random.default_rng([int(cfg.seed), 3]).choice(len(y), subset, replace=False))
-        x, y = x[idx], y[idx]
-        notes.append(f"{subset} randomly chosen training images")
-    mix = Mix(x, y, len(y))
+    xs = ys = None
     if args.samples:
         s = SampleSet()
         xs, ys = s.arrays()
         if not len(ys):
             raise LetterLabError(f"{s.folder}: no samples yet; add some with: letterlab samples add --letter R IMAGE")
-        k = args.samples_weight or samples_weight(len(y), len(ys))
-        mix.x, mix.y = mix_samples(x, y, xs, ys, k)
+    xm, ym, k = training_set(x, y, xs, ys, seed=cfg.seed, subset=subset, weight=args.samples_weight)
+    n_gen = len(ym) - k * (0 if ys is None else len(ys))
+    if n_gen < len(y):
+        notes.append(f"{n_gen} randomly chosen training images")
+    mix = Mix(xm, ym, n_gen)
+    if ys is not None:
         mix.n_samples, mix.weight = len(ys), k
         notes.append(f"{len(ys)} of your samples from {s.folder}, each {k} times "
-                     f"({100 * k * len(ys) / len(mix.y):.1f} % of an epoch)")
+                     f"({100 * k * len(ys) / len(ym):.1f} % of an epoch)")
         if start:
             notes.append(f"accuracy on your samples before: {100 * evaluate(start.network, xs, ys).accuracy:.1f} %")
         mix.after = lambda net: (f"accuracy on your samples after: {100 * evaluate(net, xs, ys).accuracy:.1f} % "

@@ -58,6 +58,7 @@ from .preprocess import ink_image, is_empty, normalize
 __all__ = [
     "ENV_SAMPLES_DIR", "LIST_NAME", "MAX_SIDE", "ImportResult", "Removed", "Sample", "SampleSet",
     "SampleError", "base_lr", "default_samples_dir", "finetune_config", "mix_samples", "samples_weight",
+    "training_set",
 ]
 
 #: Environment variable naming the sample folder itself (tests, people who keep several).
@@ -476,6 +477,23 @@ def mix_samples(x: np.ndarray, y: np.ndarray, xs: np.ndarray, ys: np.ndarray,
         return x, y
     return (np.concatenate([x, np.tile(np.asarray(xs, np.float32), (weight, 1))]),
             np.concatenate([y, np.tile(np.asarray(ys, np.int64), weight)]))
+
+
+def training_set(x: np.ndarray, y: np.ndarray, xs: np.ndarray | None = None, ys: np.ndarray | None = None,
+                 seed: int = 0, subset: int | None = None, weight: int | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, int]:
+    """The arrays to hand to the Trainer: ``subset`` images of the training split ``(x, y)``
+    chosen at random (``default_rng([seed, 3])``; None or at least ``len(y)``: all of them),
+    plus the samples ``(xs, ys)`` each repeated ``weight`` times (None:
+    :func:`samples_weight` of the subset's size). Returns ``(x, y, weight used)``.
+    For a fine-tune, pass ``subset=FINETUNE_SUBSET``."""
+    if subset is not None and subset < len(y):
+        idx = np.sort(np.random.default_rng([int(seed), 3]).choice(len(y), int(subset), replace=False))
+        x, y = x[idx], y[idx]
+    if xs is None or ys is None or len(ys) == 0:
+        return x, y, 0
+    k = samples_weight(len(y), len(ys)) if weight is None else int(weight)
+    return (*mix_samples(x, y, xs, ys, k), k)
 
 
 # ---------------------------------------------------------------- fine-tuning recipe

@@ -20,7 +20,7 @@ from model import LetterLabError
 from model import samples as samples_mod
 from model.data import DataError, write_split
 from model.preprocess import normalize
-from model.samples import SampleError, SampleSet, mix_samples, samples_weight
+from model.samples import SampleError, SampleSet, mix_samples, samples_weight, training_set
 from model.weights import load_weights
 
 _spec = importlib.util.spec_from_file_location("helpers_data", pathlib.Path(__file__).with_name("helpers_data.py"))
@@ -277,6 +277,12 @@ def test_samples_weight_and_mix():
     xs, ys = np.ones((2, 289), np.float32), np.array([3, 4])
     xm, ym = mix_samples(x, y, xs, ys, 3)
     assert xm.shape == (16, 289) and sorted(ym[10:]) == [3, 3, 3, 4, 4, 4] and (xm[10:] == 1).all()
+    big_x = np.arange(20000 * 289, dtype=np.float32).reshape(20000, 289)
+    big_y = np.arange(20000) % 26
+    xt, yt, k = training_set(big_x, big_y, xs, ys, seed=1, subset=8000)
+    assert k == 20 and len(yt) == 8040 and len({float(v) for v in xt[:8000, 0]}) == 8000  # no repeats
+    assert np.array_equal(xt, training_set(big_x, big_y, xs, ys, seed=1, subset=8000)[0])  # reproducible
+    assert training_set(big_x, big_y, subset=None)[0] is big_x
 
 
 # ------------------------------------------------------------------ command line
