@@ -205,23 +205,26 @@ class Conv2D(Layer):
             setattr(self, name, bufs)
         return bufs
 
-    def _forward_into(self, xpad: np.ndarray, y: np.ndarray, groups, cols_bufs) -> list[int]:
-        """``y`` ``(n, ho, wo, out)`` from the padded input, chunk by chunk; returns, per
-        worker, the start of its last chunk, whose columns are left in its buffer."""
-        k = self.kernel_size
+    def _forward_into(self, x: np.ndarray, xpad: np.ndarray, y: np.ndarray, groups, cols_bufs) -> list[int]:
+        """``y`` ``(n, ho, wo, out)`` chunk by chunk: copy the chunk of ``x`` into the
+        zero-bordered ``xpad``, gather, multiply. Returns, per worker, the start of its
+        last chunk, whose columns are left in its buffer."""
+        k, p = self.kernel_size, self.padding
+        h, w = x.shape[1:3]
         n, ho, wo, o = y.shape
         wm = self._weight_matrix()
         bias = self.params["bias"]
         y2 = y.reshape(-1, o)
         hw = ho * wo
 
-        def work(w: int) -> int:
-            for s, e in groups[w]:
-                cols = _im2col(xpad[s:e], k, k, ho, wo, cols_bufs[w][:(e - s) * hw])
+        def work(wk: int) -> int:
+            for s, e in groups[wk]:
+                xpad[s:e, p:p + h, p:p + w] = x[s:e]
+                cols = _im2col(xpad[s:e], k, k, ho, wo, cols_bufs[wk][:(e - s) * hw])
                 ys = y2[s * hw:e * hw]
                 np.matmul(cols, wm, out=ys)
                 ys += bias  # while the chunk is in the cache
-            return groups[w][-1][0]
+            return groups[wk][-1][0]
 
         return _run(work, len(groups))
 
@@ -231,12 +234,11 @@ class Conv2D(Layer):
         p, k = self.padding, self.kernel_size
         ho, wo = self._out_hw(h, w)
         xpad = self._scratch("_xpad", 1, (n, h + 2 * p, w + 2 * p, c), x.dtype, zero=True)[0]
-        xpad[:, p:p + h, p:p + w, :] = x
         b = self._chunk_images(n, ho * wo, k * k * c, x.dtype.itemsize)
         groups = self._groups(n, b)
         cols = self._scratch("_cols", len(groups), (b * ho * wo, k * k * c), x.dtype)
         y = np.empty((n, ho, wo, self.out_channels), x.dtype)
-        self._cols_start = self._forward_into(xpad, y, groups, cols)
+        self._cols_start = self._forward_into(x, xpad, y, groups, cols)
         self._in_hw = (h, w)
         return y
 
@@ -245,11 +247,11 @@ class Conv2D(Layer):
         n, h, w, c = x.shape
         p, k = self.padding, self.kernel_size
         ho, wo = self._out_hw(h, w)
-        xpad = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0))) if p else x
+        xpad = np.zeros((n, h + 2 * p, w + 2 * p, c), x.dtype)
         b = self._chunk_images(n, ho * wo, k * k * c, x.dtype.itemsize)
         groups = self._groups(n, b)
         y = np.empty((n, ho, wo, self.out_channels), x.dtype)
-        self._forward_into(xpad, y, groups, [np.empty((b * ho * wo, k * k * c), x.dtype) for _ in groups])
+        self._forward_into(x, xpad, y, groups, [np.empty((b * ho * wo, k * k * c), x.dtype) for _ in groups])
         return y
 
     def backward_params_only(self, grad: np.ndarray) -> None:
