@@ -15,9 +15,9 @@ weights at the start, same batch size, same thread count), alternating so both s
 same load from anything else on the machine. Prints the best round of each as ms per
 40000-image epoch (wall clock, and the process's CPU time) and the ratio NumPy / PyTorch,
 then the NumPy per-layer forward and backward times (ms per epoch) from a separate,
-instrumented run. With two threads on a machine whose cores are busy, both libraries'
-thread pools collapse and wall times swing by 10x: compare the ratio in quiet rounds,
-or run ``--threads 1``, where the CPU time hardly depends on the load.
+instrumented run. On a machine whose cores are busy, thread pools that spin (OpenBLAS's
+with ``--split blas``, PyTorch's OpenMP) collapse and their wall times swing by 10x; the
+CPU time with ``--threads 1`` hardly depends on the load.
 """
 from __future__ import annotations
 
