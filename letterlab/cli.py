@@ -205,8 +205,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     # A fine-tune's small batches gain nothing from two BLAS threads and lose 20-45x when
     # another process holds a core (measured: 0.4 s vs 18.5 s, 15 s vs 85 s); one by default.
     blas = args.blas_threads if args.blas_threads is not None else (1 if start else None)
+    workers = None
+    if cfg.spec.conv and args.blas_threads is None:
+        # Convolutions: two workers with one BLAS thread each (model/conv.py; measured 20 s
+        # per epoch where BLAS's own two threads took 60 s with another process running).
+        blas, workers = 1, 2
     trainer = Trainer(cfg, mix.x, mix.y, val.x, val.y, blas_threads=blas,
-                      network=start.network if start else None)
+                      network=start.network if start else None, conv_workers=workers)
     bar = ProgressBar("epoch 1")
     done = None
     try:
