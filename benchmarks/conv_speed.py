@@ -5,7 +5,7 @@
 
 The network is the "conv" preset built directly from ``model.conv`` and
 ``model.layers`` (input 17x17x1, Conv 3x3 32, ReLU, Conv 3x3 32, ReLU, MaxPool, Conv 3x3
-64, ReLU, MaxPool, Flatten, FC 128, ReLU, Dropout 0.5, FC 26), float32, batch 64, softmax
+64, ReLU, MaxPool, Flatten, FC 128, ReLU, Dropout 0.3, FC 26), float32, batch 64, softmax
 cross-entropy, SGD with momentum 0.9, random data. One step is forward + backward + SGD.
 
 ``--threads`` is the budget of both libraries. NumPy spends it, by default, as that many
@@ -37,7 +37,7 @@ from model.layers import FullyConnect, ReLU  # noqa: E402
 from model.optim import SGD  # noqa: E402
 
 EPOCH, BATCH, SIDE, CLASSES = 40000, 64, 17, 26
-LR, MOMENTUM, DROP = 0.01, 0.9, 0.5
+LR, MOMENTUM, DROP = 0.01, 0.9, 0.3
 
 
 def build(rng: np.random.Generator) -> list:
@@ -91,39 +91,59 @@ class NumpyNet:
             clock[len(self.layers), "SGD step"] = clock.get((len(self.layers), "SGD step"), 0) + t() - t0
 
 
-def torch_step_fn(np_net: NumpyNet, threads: int):
+def torch_twin(layers: list):
+    """A PyTorch ``nn.Sequential`` that computes what ``layers`` (LetterLab layers, input
+    rows ``(n, side * side)``) compute, starting from their current weights. Raises
+    ``ImportError`` without torch, ``TypeError`` for a layer it has no twin for."""
+    import torch
+    from torch import nn
+
+    twins = {ToImage: lambda l: nn.Unflatten(1, (1, l.side, l.side)),
+             Conv2D: lambda l: nn.Conv2d(l.in_channels, l.out_channels, l.kernel_size, padding=l.padding),
+             ReLU: lambda l: nn.ReLU(),
+             MaxPool2D: lambda l: nn.MaxPool2d(2),
+             Flatten: lambda l: nn.Flatten(),
+             FullyConnect: lambda l: nn.Linear(l.in_features, l.out_features),
+             Dropout: lambda l: nn.Dropout(l.p)}
+    modules = []
+    for layer in layers:
+        if type(layer) not in twins:
+            raise TypeError(f"no PyTorch twin for {layer!r}")
+        module = twins[type(layer)](layer)
+        with torch.no_grad():
+            for name, value in layer.params.items():  # same names, same layouts
+                getattr(module, name).copy_(torch.from_numpy(value))
+        modules.append(module)
+    return nn.Sequential(*modules)
+
+
+def torch_step_fn(layers: list, threads: int, lr: float = LR, momentum: float = MOMENTUM,
+                  label_smoothing: float = 0.0):
+    """``(step, check, version)`` for the PyTorch twin of ``layers`` on ``threads`` threads:
+    ``step(x, labels)`` is one CPU-autograd training step (softmax cross-entropy with this
+    label smoothing, SGD with this momentum); ``check(x)`` the largest difference between
+    its logits and ``layers``' (inference, no dropout)."""
     import torch
     from torch import nn
 
     torch.set_num_threads(threads)
-    net = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(),
-                        nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                        nn.Flatten(),
-                        nn.Linear(64 * 4 * 4, 128), nn.ReLU(), nn.Dropout(DROP),
-                        nn.Linear(128, CLASSES))
-    ours = [layer for layer in np_net.layers if layer.params]
-    theirs = [m for m in net if isinstance(m, (nn.Conv2d, nn.Linear))]
-    with torch.no_grad():
-        for a, b in zip(ours, theirs):
-            b.weight.copy_(torch.from_numpy(a.params["weight"]))
-            b.bias.copy_(torch.from_numpy(a.params["bias"]))
-    opt = torch.optim.SGD(net.parameters(), lr=LR, momentum=MOMENTUM)
-    loss_fn = nn.CrossEntropyLoss()
+    net = torch_twin(layers)
+    opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
 
     def check(x: np.ndarray) -> float:
         net.eval()
         with torch.no_grad():
-            ref = net(torch.from_numpy(x).reshape(-1, 1, SIDE, SIDE)).numpy()
+            ref = net(torch.from_numpy(x)).numpy()
         h = x
-        for layer in np_net.layers:
+        for layer in layers:
             h = layer.infer(h)
         net.train()
         return float(np.abs(ref - h).max())
 
     def step(x: np.ndarray, labels: np.ndarray) -> None:
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(net(torch.from_numpy(x).reshape(-1, 1, SIDE, SIDE)), torch.from_numpy(labels))
+        loss = loss_fn(net(torch.from_numpy(x)), torch.from_numpy(labels))
         loss.backward()
         opt.step()
 
@@ -166,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     with threadpool_limits(blas_threads):
         ours = NumpyNet()
         try:
-            torch_step, torch_check, torch_version = torch_step_fn(ours, args.threads)
+            torch_step, torch_check, torch_version = torch_step_fn(ours.layers, args.threads)
         except ImportError:
             torch_step = None
         if torch_step is not None:

@@ -1,8 +1,9 @@
-"""Time one training epoch (40000 samples, batch 1024) for the shallow and deep presets.
+"""Time one training epoch (40000 samples) for the shallow, deep and conv presets.
 
-    python benchmarks/train_speed.py [--repeat 5] [--threads N]
+    python benchmarks/train_speed.py [--presets shallow,deep,conv] [--repeat 5] [--threads N]
+                                     [--conv-rounds 3] [--conv-batches 125] [--omp-passive]
 
-Compares, in the same run and on the same random data:
+shallow and deep (batch 1024) compare, in the same run and on the same random data:
   letterlab    the shared Trainer (shuffle, batches, forward, backward, SGD, gradient norms)
   tutorial     a faithful rewrite of the tutorial's per-sample loops (column vectors, a
                Python list comprehension per batch), the baseline everything is divided by
@@ -10,6 +11,21 @@ Compares, in the same run and on the same random data:
   torch-hand   PyTorch with hand-written gradients                    (if torch imports)
   matmul floor the epoch's matrix products alone, at the same shapes
 Prints ms/epoch (best of --repeat) and ratios.
+
+conv (batch 64) compares LetterLab's real training step with PyTorch's on the same network:
+  letterlab    the shared Trainer on ``Network(PRESETS["conv"].spec)``: gather the batch,
+               ``loss_and_grads`` (label smoothing 0.1), the SGD step with momentum, the
+               gradient norms; convolutions on ``Conv2D.workers = --threads`` with one BLAS
+               thread, as the CLI trains conv networks
+  torch-auto   the same layers and initial weights in PyTorch (``conv_speed.torch_twin``),
+               CPU autograd, ``torch.set_num_threads(--threads)``, same batch, float32
+Both run without the preset's random warps, which are timed on their own (``random_warp``,
+NumPy; the same cost whichever library trains). Each of ``--conv-rounds`` rounds times
+``--conv-batches`` steps of LetterLab, then of PyTorch (so both see the same load from the
+rest of the machine), scaled to the 625 steps of a 40000-image epoch (``--conv-batches 625``
+times whole epochs). Prints each round's ratio, the best of each, and the load average.
+On a loaded machine PyTorch's OpenMP threads spin and collapse (as OpenBLAS's do):
+``--omp-passive`` sets ``OMP_WAIT_POLICY=PASSIVE`` for PyTorch, its fairer setting there.
 """
 from __future__ import annotations
 
@@ -22,10 +38,16 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the PyTorch twin lives in conv_speed.py
 
-from model.training import Trainer, preset_config  # noqa: E402
+from conv_speed import torch_step_fn  # noqa: E402
+
+from model.augment import random_warp  # noqa: E402
+from model.training import BatchEvent, DoneEvent, Trainer, preset_config  # noqa: E402
 
 N, BATCH = 40000, 1024
+PRESET_NAMES = ("shallow", "deep", "conv")
+CONV_BATCH = preset_config("conv").batch_size  # 64
 
 
 def best_of(fn, repeat):
@@ -221,12 +243,108 @@ def torch_epochs(preset, x, y):
     return auto_epoch, hand_epoch, torch
 
 
+# ---- the conv preset: LetterLab's Trainer against PyTorch on the same network ----------------
+def conv_steps(x, y, threads):
+    """``(step_fn, torch_step_or_None, note)``: ``step_fn(k)`` runs ``k`` of the Trainer's
+    batches; the PyTorch twin starts from the same weights and draws its batches the same way."""
+    cfg = preset_config("conv", epochs=10 ** 6, augment=False)
+    trainer = Trainer(cfg, x, y, blas_threads=1, conv_workers=threads)
+    it = trainer.run()
+
+    def ours(k):
+        done = 0
+        while done < k:
+            ev = next(it)
+            if isinstance(ev, DoneEvent):
+                raise RuntimeError(ev.message)
+            done += isinstance(ev, BatchEvent)
+
+    layers = trainer.network.layers
+    try:
+        step, check, version = torch_step_fn(layers, threads, cfg.step_size, cfg.momentum, cfg.label_smoothing)
+    except ImportError:
+        return ours, None, "torch not importable: no PyTorch comparison"
+    rng = np.random.default_rng(1)
+    xbuf = np.empty((cfg.batch_size, x.shape[1]), np.float32)
+    order, pos = rng.permutation(N), 0
+
+    def theirs(k):
+        nonlocal order, pos
+        for _ in range(k):
+            if pos + cfg.batch_size > N:
+                order, pos = rng.permutation(N), 0
+            idx = order[pos:pos + cfg.batch_size]
+            pos += cfg.batch_size
+            step(x.take(idx, axis=0, out=xbuf), y[idx])
+
+    note = f"torch {version}: same initial weights, max |logit difference| {check(x[:8]):.1e}"
+    return ours, theirs, note
+
+
+def time_batches(fn, k):
+    """Wall and process-CPU ms per 40000-image epoch, from ``k`` batches of 64."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    fn(k)
+    scale = 1000 * N / CONV_BATCH / k
+    return (time.perf_counter() - t0) * scale, (time.process_time() - c0) * scale
+
+
+def conv_report(x, y, threads, rounds, batches):
+    ours, theirs, note = conv_steps(x, y, threads)
+    print(f"\nconv (batch {CONV_BATCH}, float32, {threads} thread(s): LetterLab Conv2D.workers={threads} "
+          f"with 1 BLAS thread, PyTorch set_num_threads({threads}); OMP_WAIT_POLICY="
+          f"{os.environ.get('OMP_WAIT_POLICY', 'unset')}); {batches} steps per round, scaled to "
+          f"{N // CONV_BATCH} steps = one epoch; no warps on either side")
+    print(f"  {note}")
+    ours(3)  # warm-up: buffers, thread pools
+    if theirs:
+        theirs(3)
+    best = {"letterlab": (float("inf"),) * 2, "pytorch autograd": (float("inf"),) * 2}
+    ratios = []
+    for r in range(rounds):
+        load = os.getloadavg()[0]
+        t_ours = time_batches(ours, batches)
+        best["letterlab"] = min(best["letterlab"], t_ours)
+        line = f"  round {r + 1}: letterlab {t_ours[0]:7.0f} ms/epoch (cpu {t_ours[1]:6.0f})"
+        if theirs:
+            t_theirs = time_batches(theirs, batches)
+            best["pytorch autograd"] = min(best["pytorch autograd"], t_theirs)
+            ratios.append(t_ours[0] / t_theirs[0])
+            line += f"   pytorch {t_theirs[0]:7.0f} ms/epoch (cpu {t_theirs[1]:6.0f})   ratio {ratios[-1]:.2f}"
+        print(line + f"   load {load:.2f}", flush=True)
+    warp_rng = np.random.default_rng(2)
+    xb = x[:CONV_BATCH]
+    t_warp = time_batches(lambda k: [random_warp(xb, warp_rng) for _ in range(k)], batches)[0]
+    print(f"  {'':28s} {'ms/epoch':>9s} {'cpu ms':>9s}")
+    for name, (wall, cpu) in best.items():
+        if wall < float("inf"):
+            print(f"  {name:28s} {wall:9.0f} {cpu:9.0f}")
+    print(f"  {'random warps (either side)':28s} {t_warp:9.0f}")
+    if ratios:
+        b = best["letterlab"][0] / best["pytorch autograd"][0]
+        print(f"  letterlab / pytorch autograd: best rounds {b:.2f}, per round "
+              f"{', '.join(f'{v:.2f}' for v in ratios)} (goal <= 1.5); load average now "
+              f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--threads", type=int, default=None, help="BLAS/torch threads (default: library default)")
     ap.add_argument("--skip-tutorial", action="store_true")
+    ap.add_argument("--presets", default=",".join(PRESET_NAMES),
+                    help=f"comma-separated, from {', '.join(PRESET_NAMES)} (default: all)")
+    ap.add_argument("--conv-rounds", type=int, default=3)
+    ap.add_argument("--conv-batches", type=int, default=125,
+                    help="conv steps per round and library (625 = one epoch)")
+    ap.add_argument("--omp-passive", action="store_true",
+                    help="OMP_WAIT_POLICY=PASSIVE for PyTorch's threads (set before torch loads)")
     args = ap.parse_args()
+    presets = [p.strip() for p in args.presets.split(",") if p.strip()]
+    if not presets or set(presets) - set(PRESET_NAMES):
+        ap.error(f"--presets takes names from {', '.join(PRESET_NAMES)}")
+    if args.omp_passive:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     x, y = data()
     try:
         import threadpoolctl
@@ -235,9 +353,9 @@ def main():
         blas_desc = ", ".join(f"{i['internal_api']} {i.get('architecture', '')} x{i['num_threads']}" for i in blas)
     except Exception:
         blas_desc = "?"
-    print(f"one epoch: {N} samples, batch {BATCH}, float32; numpy {np.__version__}; BLAS: {blas_desc}; "
-          f"{os.cpu_count()} cpus")
-    for preset in ("shallow", "deep"):
+    print(f"one epoch: {N} samples, float32; numpy {np.__version__}; BLAS: {blas_desc}; "
+          f"{os.cpu_count()} cpus; load average {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    for preset in [p for p in presets if p != "conv"]:
         res = {}
         if not args.skip_tutorial:
             res["tutorial (per-sample loops)"] = best_of(tutorial_epoch(preset, x, y), max(1, min(args.repeat, 2)))
@@ -253,7 +371,7 @@ def main():
             print("  (torch not importable: skipping the PyTorch comparisons)")
         res["matmul floor"] = best_of(floor_epoch(preset, x, y), args.repeat)
         ours = res["letterlab"]
-        print(f"\n{preset}:")
+        print(f"\n{preset} (batch {BATCH}):")
         print(f"  {'':28s} {'ms/epoch':>9s}   {'its time / letterlab time':>26s}")
         for name, ms in res.items():
             print(f"  {name:28s} {ms:9.1f}   {ms / ours:26.2f}")
@@ -262,6 +380,8 @@ def main():
             if k in res:
                 verdicts.append(f"vs {k}: {res[k] / ours:.2f}x (goal > 1)")
         print("  " + "; ".join(verdicts))
+    if "conv" in presets:
+        conv_report(x, y, args.threads or min(2, os.cpu_count() or 1), args.conv_rounds, args.conv_batches)
 
 
 if __name__ == "__main__":
