@@ -28,6 +28,9 @@ class Status:
 class TrainingStarted:
     n_train: int
     config: TrainConfig
+    #: The trainer's own network, still being trained: read it only by copying (a copy may
+    #: mix two steps), as the Network view does a few times a second.
+    network: Network | None = None
 
 
 @dataclass
@@ -76,7 +79,7 @@ class TrainingJob:
         trainer = Trainer(self.config, train.x, train.y,
                           None if val is None else val.x, None if val is None else val.y,
                           blas_threads=self.blas_threads)
-        yield TrainingStarted(len(train), self.config)
+        yield TrainingStarted(len(train), self.config, trainer.network)
         steps = 0
         for ev in trainer.run():
             if ctx.aborted:

@@ -97,6 +97,7 @@ class Run:
     state: str = RUNNING
     config: TrainConfig | None = None
     network: Network | None = None     # the weights, in memory (a run's: its last good epoch)
+    live_network: Network | None = None  # while running: the trainer's own (copy to read it)
     metadata: dict = field(default_factory=dict)
     path: Path | None = None           # where it was loaded from or last saved to
     saved: bool = False

@@ -207,6 +207,7 @@ class TrainTab(QWidget):
             elif isinstance(ev, Status):
                 self._set_status(ev.text)
             elif isinstance(ev, TrainingStarted):
+                run.live_network = ev.network      # the Network view copies it while it trains
                 self._set_status(f"Training {run.name}: {ev.config.spec.describe()} on {ev.n_train} images…")
             elif isinstance(ev, TrainingResult):
                 self._result = ev
@@ -257,6 +258,8 @@ class TrainTab(QWidget):
         """The thread has ended (every ending comes here): settle the run, go idle."""
         run, result = self.run, self._result
         self.worker, self.run, self._result = None, None, None
+        if run is not None:
+            run.live_network = None                # the trainer is gone; keep no reference
         ending = ""
         try:
             if result is not None and run is not None:
