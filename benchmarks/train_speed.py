@@ -322,7 +322,7 @@ def conv_report(x, y, threads, rounds, batches):
     print(f"  {'random warps (either side)':28s} {t_warp:9.0f}")
     if ratios:
         b = best["letterlab"][0] / best["pytorch autograd"][0]
-        print(f"  letterlab / pytorch autograd: best rounds {b:.2f}, per round "
+        print(f"  letterlab / pytorch autograd: {b:.2f} (best round of each), per round "
               f"{', '.join(f'{v:.2f}' for v in ratios)} (goal <= 1.5); load average now "
               f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
