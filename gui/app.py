@@ -264,6 +264,7 @@ class MainWindow(QMainWindow):
             box.setObjectName("quitRunningDialog")
             stop = box.addButton("Stop and quit", QMessageBox.AcceptRole)
             box.exec()
+            box.deleteLater()
             if box.clickedButton() is not stop:
                 return False
         unsaved = self.state.runs.unsaved()
@@ -276,6 +277,7 @@ class MainWindow(QMainWindow):
             box.setObjectName("quitUnsavedDialog")
             box.setDefaultButton(QMessageBox.SaveAll)
             answer = box.exec()
+            box.deleteLater()
             if answer == QMessageBox.Cancel:
                 return False
             if answer == QMessageBox.SaveAll:

@@ -208,6 +208,9 @@ class TrainTab(QWidget):
                 self._set_status(ev.text)
             elif isinstance(ev, TrainingStarted):
                 run.live_network = ev.network      # the Network view copies it while it trains
+                names = getattr(ev.network, "layer_names", None)
+                if names is not None:
+                    run.layer_names = list(names())   # e.g. conv0…, fc0… (labels the gradients)
                 self._set_status(f"Training {run.name}: {ev.config.spec.describe()} on {ev.n_train} images…")
             elif isinstance(ev, TrainingResult):
                 self._result = ev

@@ -162,11 +162,12 @@ def window(qtbot, weights_path):
     from gui.app import MainWindow
 
     w = MainWindow(weights=weights_path)
+    w.ask_before_quit = False      # unsaved runs are the test's own (a quit test turns it on)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=20000)
     yield w
-    w.ask_before_quit = False      # unsaved runs are the test's own
+    w.ask_before_quit = False
     w.close()
 
 

@@ -15,18 +15,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_status_bar_names_the_active_weights(window, weights_path):
-    from model.weights import load_weights
+    from model.weights import describe, load_weights
 
     _, meta = load_weights(weights_path)
     text = window.model_label.text()
     assert weights_path.name in text
-    sizes = "→".join(map(str, [289, *meta["architecture"]["hidden"], 26]))
-    assert sizes in text
+    assert describe(meta) in text
     assert f"validation {100 * meta['val_accuracy']:.1f} %" in text
 
 
 def test_tabs_menus_and_shortcuts(window):
-    assert [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())] == \
+    assert [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())][:3] == \
         ["Train", "Draw", "Mistakes"]
     assert window.open_action.shortcut() == QKeySequence("Ctrl+O")
     assert window.save_action.shortcut() == QKeySequence("Ctrl+S")
@@ -80,7 +79,7 @@ def test_main_starts_and_quits(tmp_path):
         raise SystemExit(gui.app.main(["letterlab"]))
     """, tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "window: LetterLab 3" in r.stdout
+    assert "window: LetterLab" in r.stdout and int(r.stdout.split()[2]) >= 3
     assert "Fatal Python error" not in r.stderr and "QThread" not in r.stderr
 
 
@@ -127,13 +126,13 @@ def test_many_slot_calls_and_paint_events_then_clean_exit(tmp_path):
                 c.grab()
 
         # Queued slot calls from a worker thread, drained by the event loop.
-        got = [0]
-        worker = Worker(lambda: iter(range(5000)), flush_interval=0.0, urgent=lambda item: True)
+        got, done = [0], []
+        worker = Worker(lambda ctx: iter(range(5000)), flush_interval=0.0, urgent=lambda item: True)
         worker.items.connect(lambda items: got.__setitem__(0, got[0] + len(items)))
+        worker.done.connect(lambda: done.append(1))    # joined; the worker deletes itself
         worker.start()
-        while worker.isRunning() or got[0] < 5000:
+        while not done or got[0] < 5000:
             app.processEvents()
-        worker.wait()
 
         pw = pg.PlotWidget(); curve = pw.plot(); pw.show()
         x = np.arange(200.0)
@@ -146,3 +145,82 @@ def test_many_slot_calls_and_paint_events_then_clean_exit(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     words = r.stdout.split()
     assert int(words[1]) == 40000 and int(words[3]) >= 5000 and int(words[5]) == 5000
+
+
+def _error_dialog(qtbot, window):
+    from PySide6.QtWidgets import QMessageBox
+
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in window.findChildren(QMessageBox, "errorDialog")),
+                    timeout=5000)
+    return next(b for b in window.findChildren(QMessageBox, "errorDialog") if b.isVisible())
+
+
+def test_opening_a_bad_weights_file_shows_a_dialog_and_changes_nothing(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    bad = {"text.npz": b"not a weights file at all\n", "empty.npz": b"",
+           "truncated.npz": b"PK\x03\x04" + b"\x00" * 40}
+    before, n_runs, label = window.state.active, len(window.state.runs), window.model_label.text()
+    changes = []
+    window.state.modelChanged.connect(lambda: changes.append(1))
+    for name, data in bad.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, p=path, **k: (str(p), ""))
+        qtbot.keyClick(window, Qt.Key_O, Qt.ControlModifier)      # File → Open (Ctrl+O)
+        box = _error_dialog(qtbot, window)
+        assert name in box.text() and "unchanged" in box.text()
+        qtbot.mouseClick(box.button(QMessageBox.Ok), Qt.LeftButton)
+        qtbot.waitUntil(lambda: not box.isVisible(), timeout=2000)
+    assert window.state.active is before and len(window.state.runs) == n_runs
+    assert window.model_label.text() == label and changes == []
+
+
+def test_opening_good_weights_adds_an_entry_to_go_back_to(window, qtbot, weights_path, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    first = window.state.active
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(weights_path), ""))
+    qtbot.keyClick(window, Qt.Key_O, Qt.ControlModifier)
+    opened = window.state.active
+    assert opened is not first and opened.kind == "file" and opened.path == weights_path
+    assert [r.id for r in window.state.runs] == [first.id, opened.id]
+    window.train_tab.runs_list.select(first)
+    qtbot.mouseClick(window.train_tab.runs_list.use_button, Qt.LeftButton)
+    assert window.state.active is first
+
+
+def test_quit_with_unsaved_runs_asks(window, qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    tab = window.train_tab
+    tab.form.apply_preset("shallow")
+    tab.form.epochs_spin.setValue(1)
+    tab.form.batch_spin.setValue(256)
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=20000)
+    run = window.state.runs.runs[-1]
+    window.train_tab.use_run(run)
+    assert run.unsaved
+    window.ask_before_quit = True
+    seen = []
+
+    def answer(which):
+        box = next((b for b in window.findChildren(QMessageBox, "quitUnsavedDialog") if b.isVisible()), None)
+        if box is None:
+            QTimer.singleShot(20, lambda: answer(which))
+            return
+        seen.append(box.text())
+        box.button(which).click()
+
+    QTimer.singleShot(0, lambda: answer(QMessageBox.Cancel))
+    window.close()
+    assert window.isVisible() and "1 run not saved" in seen[0] and run.name in seen[0]
+    # Save all writes every unsaved run into the folder chosen.
+    assert window.save_all([run], folder=tmp_path)
+    assert (tmp_path / f"{run.name.replace(' ', '-')}.npz").is_file() and not run.unsaved
+    window.close()
+    assert not window.isVisible()

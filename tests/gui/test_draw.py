@@ -163,3 +163,26 @@ def test_tablet_pen_draws_like_the_mouse(window, qtbot, strokes_for):
     assert canvas.stroke_count == len(strokes)
     np.testing.assert_array_equal(canvas.to_array(), by_mouse)
     assert window.draw_tab.prediction.text() == "L"
+
+
+def test_save_png_failure_is_reported_and_leaves_the_old_file(window, qtbot, strokes_for, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    canvas = window.draw_tab.canvas
+    drag_strokes(qtbot, canvas, strokes_for("A", "futural"))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    target = blocker / "letter.png"                     # its folder is a file: cannot be written
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.mouseClick(window.draw_tab.save_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in window.findChildren(QMessageBox, "errorDialog")),
+                    timeout=5000)
+    box = next(b for b in window.findChildren(QMessageBox, "errorDialog") if b.isVisible())
+    assert "not saved" in box.text()
+    box.accept()
+    # An existing file is replaced whole or not at all: no temp file is left beside it.
+    good = tmp_path / "b.png"
+    good.write_bytes(b"old")
+    canvas.save_png(good)
+    assert good.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "b.png"]

@@ -88,14 +88,19 @@ def test_updates_when_active_weights_change(window, qtbot, data_dir, tmp_path):
     assert sorted(gallery_indices(window.mistakes_tab.gallery)) == expected.tolist()
 
 
-def test_bad_weights_file_keeps_current_model(window, tmp_path, monkeypatch):
+def test_bad_weights_file_keeps_current_model_and_its_evaluation(window, qtbot, tmp_path):
     from PySide6.QtWidgets import QMessageBox
 
+    qtbot.waitUntil(lambda: not window.mistakes_tab.is_busy(), timeout=10000)
+    evaluation = window.mistakes_tab.evaluation
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
     before = window.state.network
     assert not window.load_weights_file(bad)
     assert window.state.network is before
-    assert shown and "bad.npz" in shown[0]
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in window.findChildren(QMessageBox, "errorDialog")),
+                    timeout=5000)
+    box = next(b for b in window.findChildren(QMessageBox, "errorDialog") if b.isVisible())
+    assert "bad.npz" in box.text()
+    box.accept()
+    assert not window.mistakes_tab.is_busy() and window.mistakes_tab.evaluation is evaluation

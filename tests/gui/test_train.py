@@ -66,15 +66,6 @@ def rows(window) -> list[list[str]]:
             for i in range(tree.topLevelItemCount())]
 
 
-def select_row(qtbot, window, run):
-    tree = window.findChild(QTreeWidget, "runsList")
-    item = window.train_tab.runs_list.items[run.id]
-    rect = tree.visualItemRect(item)
-    qtbot.mouseClick(tree.viewport(), Qt.LeftButton, pos=rect.center() + rect.topLeft() * 0
-                     + (rect.center() - rect.center()))
-    assert window.train_tab.runs_list.current() is run
-
-
 def save_untrained(tmp_path, preset="shallow"):
     """Weights of an untrained network (near chance): a model any real run beats."""
     from model.network import Network
@@ -89,6 +80,7 @@ def test_finished_run_fills_plots_and_beats_a_weak_model_undo_restores(qtbot, we
     from gui.app import MainWindow
 
     w = MainWindow(weights=save_untrained(tmp_path))
+    w.ask_before_quit = False
     qtbot.addWidget(w)
     w.show()
     qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=20000)
@@ -199,12 +191,14 @@ def test_use_delete_undo_and_show_hide_in_the_runs_list(window, qtbot):
     assert not button(window, "deleteRunButton").isEnabled()     # the model in use stays
     # Delete the second with the Delete key, then Undo brings it back in its place.
     tab.runs_list.select(second)
-    qtbot.mouseClick(button(window, "deleteRunButton"), Qt.LeftButton)
+    tree = window.findChild(QTreeWidget, "runsList")
+    tree.setFocus()
+    qtbot.keyClick(tree, Qt.Key_Delete)
     assert second not in window.state.runs.runs and second.id not in tab.plots.curves
     assert len(rows(window)) == 2
     qtbot.mouseClick(button(window, "undoRunButton"), Qt.LeftButton)
     assert window.state.runs.runs == [shipped, first, second]
-    assert tab.plots.plotted(second)["epoch_loss"] == 1
+    qtbot.waitUntil(lambda: tab.plots.plotted(second)["epoch_loss"] == 1, timeout=2000)
     # Unticking a run hides its curves on every plot and drops it from the legend.
     item = tab.runs_list.items[first.id]
     item.setCheckState(0, Qt.Unchecked)
@@ -259,6 +253,7 @@ def test_closing_during_training_asks_then_stops_and_joins(qtbot, weights_path, 
     qtbot.addWidget(w)
     w.show()
     qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=20000)
+    w.ask_before_quit = True
     configure(qtbot, w.train_tab, "default", epochs=1000, batch=16)
     w.train_tab.start()
     run = w.train_tab.run
@@ -267,8 +262,8 @@ def test_closing_during_training_asks_then_stops_and_joins(qtbot, weights_path, 
     answers = []
 
     def answer(button_text):
-        box = w.findChild(QMessageBox, "quitRunningDialog")
-        if box is None or not box.isVisible():
+        box = next((b for b in w.findChildren(QMessageBox, "quitRunningDialog") if b.isVisible()), None)
+        if box is None:
             QTimer.singleShot(20, lambda: answer(button_text))
             return
         for b in box.buttons():
@@ -282,15 +277,7 @@ def test_closing_during_training_asks_then_stops_and_joins(qtbot, weights_path, 
     assert answers == ["Cancel"] and w.isVisible() and w.train_tab.is_running()
     QTimer.singleShot(0, lambda: answer("stop"))
     w.ask_before_quit = True
-    # After "Stop and quit" the unsaved (stopped) run is offered too: discard it.
-    def discard():
-        box = w.findChild(QMessageBox, "quitUnsavedDialog")
-        if box is None or not box.isVisible():
-            QTimer.singleShot(20, discard)
-            return
-        answers.append(box.text())
-        box.button(QMessageBox.Discard).click()
-    QTimer.singleShot(0, discard)
+    # "Stop and quit" is the user's answer for the run in progress: no second question.
     w.close()
     assert not w.isVisible()
     assert running_workers() == []
