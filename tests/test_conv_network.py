@@ -6,7 +6,7 @@ import pytest
 
 from model import LetterLabError
 from model.network import NetSpec, Network, parse_conv
-from model.weights import SHIPPED_DIR, WeightsError, describe, load_weights, save_weights
+from model.weights import WeightsError, describe, load_weights, save_weights
 
 DATA = pathlib.Path(__file__).with_name("data")
 
@@ -37,11 +37,12 @@ def test_a_conv_file_whose_arrays_do_not_match_is_refused(tmp_path):
         load_weights(tmp_path / "bad.npz")
 
 
-@pytest.mark.parametrize("name", ["v1_relu_softmax", "v1_sigmoid_ce", "v1_tanh_quadratic", "shallow", "deep"])
+@pytest.mark.parametrize("name", ["v1_relu_softmax", "v1_sigmoid_ce", "v1_tanh_quadratic", "v1_shallow", "v1_deep"])
 def test_files_saved_by_the_first_version_load_and_predict_the_same(name):
-    """The v1 files and their predictions were made with the first version's code (commit b10d49b)."""
+    """The v1 files and their predictions were made with the first version's code (commit b10d49b;
+    v1_shallow and v1_deep are the weights it shipped)."""
     expected = np.load(DATA / "v1_expected.npz")
-    path = DATA / f"{name}.npz" if name.startswith("v1") else SHIPPED_DIR / f"{name}.npz"
+    path = DATA / f"{name}.npz"
     net, meta = load_weights(path)
     assert meta["format_version"] == 1 and "conv" not in meta["architecture"]
     np.testing.assert_allclose(net.predict_proba(expected["x"]), expected[name], rtol=1e-5, atol=1e-7)

@@ -200,3 +200,12 @@ def test_seed_must_be_a_natural_number():
         TrainConfig(seed=-1)
     with pytest.raises(LetterLabError, match="label smoothing"):
         TrainConfig(loss="quadratic", label_smoothing=0.1)
+
+
+def test_conv_training_with_two_workers_is_reproducible(problem):
+    xt, yt, _, _ = problem
+    cfg = preset_config("conv", epochs=1, batch_size=32)
+    a, b = (Trainer(cfg, xt[:320], yt[:320], blas_threads=1, conv_workers=2) for _ in range(2))
+    run(a), run(b)
+    for k, v in a.network.state_dict().items():
+        assert np.array_equal(v, b.network.state_dict()[k]), k
