@@ -155,10 +155,12 @@ class Run:
             extra = f", momentum {c.momentum:g}" if c.momentum else ""
             return (f"{c.preset}: {c.spec.describe()}, lr {c.lr:g}, batch {c.batch_size}{extra}, "
                     f"seed {c.seed}")
-        arch = self.metadata.get("architecture", {}) or {}
-        sizes = [arch.get("n_inputs", 289), *arch.get("hidden", []), arch.get("n_classes", 26)]
-        return f"{'→'.join(map(str, sizes))} {arch.get('activation', '?')}, " \
-               f"{str(arch.get('loss', '?')).replace('_', ' ')}"
+        from model.weights import describe
+
+        meta = {k: v for k, v in self.metadata.items() if k != "val_accuracy"}
+        if "architecture" not in meta and self.network is not None:
+            meta["architecture"] = self.network.spec.to_dict()
+        return describe(meta)
 
     def accuracy_text(self) -> str:
         acc = self.best_accuracy

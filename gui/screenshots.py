@@ -2,8 +2,9 @@
 
     xvfb-run -s '-screen 0 1280x900x24' python -m gui.screenshots assets/screenshots
 
-Trains the tutorial's deep net with the quadratic loss and then with cross-entropy (the
-first run stays faded on the plots: the vanishing gradient next to its cure), draws a
+Trains the tutorial's shallow net, then its deep net with the quadratic loss and with
+cross-entropy (three runs in the runs list, each in its colour on every plot: the
+vanishing gradient next to its cure), draws a
 letter on the canvas with mouse events, and shows the Mistakes tab of the active
 weights (``weights/default.npz`` if it exists, else a short run of the default preset).
 """
@@ -33,15 +34,18 @@ def _wait(cond, timeout_s: float = 600.0) -> None:
         _loop(20)
 
 
-def _train(w, preset: str, **changes) -> None:
-    tab = w.train_tab
-    tab.apply_preset(preset)
+def _train(w, preset: str, name: str | None = None, **changes) -> None:
+    tab, form = w.train_tab, w.train_tab.form
+    form.apply_preset(preset)
     if "loss" in changes:
-        tab.loss_combo.setCurrentIndex(tab.loss_combo.findData(changes.pop("loss")))
-    for name, value in changes.items():
-        getattr(tab, name).setValue(value)
+        form.loss_combo.setCurrentIndex(form.loss_combo.findData(changes.pop("loss")))
+    for field, value in changes.items():
+        getattr(form, field).setValue(value)
     tab.start()
+    run = tab.run
     _wait(lambda: not tab.is_running())
+    if name and run is not None:
+        w.state.runs.update(run, name=name)
 
 
 def _draw(canvas, letter: str, font: str = "futural") -> None:
@@ -83,10 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     w.show()
     _wait(lambda: w.state.validation is not None and not w.is_busy())
 
+    w.ask_before_quit = False
     w.tabs.setCurrentWidget(w.train_tab)
-    w.train_tab.clear_plots()
-    _train(w, "deep", loss="quadratic", epochs_spin=20)
-    _train(w, "deep", epochs_spin=20)
+    _train(w, "shallow", "shallow, quadratic", epochs_spin=20)
+    _train(w, "deep", "deep, quadratic", loss="quadratic", epochs_spin=20)
+    _train(w, "deep", "deep, cross-entropy", epochs_spin=20)
     _loop(300)
     w.grab().save(str(out / "train.png"))
     print("train:", w.train_tab.status_label.text())

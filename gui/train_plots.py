@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from .runs import LOG_FLOOR, Run, RunStore
+from .runs import DIVERGED, LOG_FLOOR, Run, RunStore
 from .widgets import named
 
 REDRAW_MS = 25          # the plots take turns: each is redrawn every 50 ms at most
@@ -82,6 +82,7 @@ class TrainPlots(QWidget):
             pi.setDownsampling(auto=True, mode="peak")
             pi.setClipToView(True)
             pi.disableAutoRange()
+            pi.getAxis("left").enableAutoSIPrefix(False)    # no "(x1e+27)" after a divergence
         self.loss_plot.getPlotItem().setLogMode(y=True)
         self.gradient_plot.getPlotItem().setLogMode(y=True)
         self.accuracy_plot.getPlotItem().setRange(xRange=(0, 1), yRange=(0, 100), padding=0.02)
@@ -177,7 +178,7 @@ class TrainPlots(QWidget):
         self.gradient_legend.clear()
         for run in self.runs:
             curves = self.curves.get(run.id)
-            if curves is None or not run.visible:
+            if curves is None or not run.visible or not run.series:
                 continue
             self.loss_legend.addItem(curves["epoch_loss"], run.legend())
         # The gradient legend names the layers (line styles) of the selected or newest run.
@@ -242,6 +243,10 @@ class TrainPlots(QWidget):
             self._fit_log(self.gradient_plot, visible, ("grad",))
 
     def _fit_log(self, plot: pg.PlotWidget, runs: list[Run], prefixes: tuple[str, ...]) -> None:
+        # A diverged run's last values (1e30…) would flatten every other curve: its curves
+        # run off the top unless it is the only run shown.
+        calm = [r for r in runs if r.state != DIVERGED]
+        runs = calm if any(r.series for r in calm) else runs
         xmax, lo, hi = 0.0, math.inf, -math.inf
         for run in runs:
             for k, s in run.series.items():

@@ -283,6 +283,8 @@ class TrainTab(QWidget):
             self._last_batch = None
             if self.progress.maximum() == 0:
                 self._reset_progress()
+            elif ending and ending != FINISHED:
+                self.progress.setFormat(f"{ending.capitalize()} · %p %")
             self._update_controls()
         if ending and not self._shut_down:
             self.runFinished.emit(ending)

@@ -172,7 +172,7 @@ def test_opening_a_bad_weights_file_shows_a_dialog_and_changes_nothing(window, q
         box = _error_dialog(qtbot, window)
         assert name in box.text() and "unchanged" in box.text()
         qtbot.mouseClick(box.button(QMessageBox.Ok), Qt.LeftButton)
-        qtbot.waitUntil(lambda: not box.isVisible(), timeout=2000)
+        qtbot.waitUntil(lambda b=box: not b.isVisible(), timeout=2000)
     assert window.state.active is before and len(window.state.runs) == n_runs
     assert window.model_label.text() == label and changes == []
 
