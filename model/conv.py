@@ -41,7 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from model.layers import Layer
+from model.layers import Layer, WeightedLayer
 
 __all__ = ["Conv2D", "MaxPool2D", "ToImage", "Flatten", "Dropout"]
 
@@ -90,7 +90,7 @@ def _im2col(xpad: np.ndarray, kh: int, kw: int, ho: int, wo: int, out: np.ndarra
     return out
 
 
-class Conv2D(Layer):
+class Conv2D(WeightedLayer):
     """2-D convolution (cross-correlation, as in PyTorch), stride 1, zero padding.
 
     Args:
@@ -162,14 +162,6 @@ class Conv2D(Layer):
         self._gcols: list[np.ndarray] = []
         self._in_hw: tuple[int, int] = (0, 0)
         self._cols_start: list[int] = []  # per worker: first image of the chunk its buffer holds
-
-    @property
-    def weight(self) -> np.ndarray:
-        return self.params["weight"]
-
-    @property
-    def bias(self) -> np.ndarray:
-        return self.params["bias"]
 
     def _out_hw(self, h: int, w: int) -> tuple[int, int]:
         k, p = self.kernel_size, self.padding

@@ -55,7 +55,19 @@ class Layer:
         return f"{type(self).__name__}({self.extra_repr()})"
 
 
-class FullyConnect(Layer):
+class WeightedLayer(Layer):
+    """A layer with a ``weight`` and a ``bias`` parameter (FullyConnect, Conv2D)."""
+
+    @property
+    def weight(self) -> np.ndarray:
+        return self.params["weight"]
+
+    @property
+    def bias(self) -> np.ndarray:
+        return self.params["bias"]
+
+
+class FullyConnect(WeightedLayer):
     """Affine layer ``y = x @ weight.T + bias``.
 
     Args:
@@ -97,14 +109,6 @@ class FullyConnect(Layer):
         self.params = {"weight": w.astype(dtype), "bias": b.astype(dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.x: np.ndarray | None = None
-
-    @property
-    def weight(self) -> np.ndarray:
-        return self.params["weight"]
-
-    @property
-    def bias(self) -> np.ndarray:
-        return self.params["bias"]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
