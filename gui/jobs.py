@@ -14,7 +14,7 @@ import numpy as np
 from model import synth
 from model.data import Dataset, load_split
 from model.network import Network
-from model.training import BatchEvent, DoneEvent, Trainer, TrainConfig
+from model.training import BatchEvent, DoneEvent, EpochEvent, Trainer, TrainConfig
 
 
 
@@ -64,22 +64,43 @@ class TrainingJob:
     """
 
     def __init__(self, config: TrainConfig, data_dir: Path, validation: Dataset | None,
-                 baseline: Network | None = None, blas_threads: int = 1) -> None:
+                 baseline: Network | None = None, blas_threads: int = 1,
+                 start: Network | None = None, samples: tuple[np.ndarray, np.ndarray] | None = None,
+                 subset: int | None = None, extra_metadata: dict | None = None) -> None:
         self.config = config
         self.data_dir = Path(data_dir)
         self.validation = validation
         self.baseline = baseline
         self.blas_threads = blas_threads
+        # Fine-tuning and "my samples" (issue 10): continue from ``start`` (a copy nobody
+        # else holds), mix ``samples`` in (model.samples.training_set, as the CLI does) and
+        # report the accuracy on them after every epoch.
+        self.start = start
+        self.samples = samples if samples is not None and len(samples[1]) else None
+        self.subset = subset
+        self.extra_metadata = dict(extra_metadata or {})
 
     def run(self, ctx: JobContext) -> Iterator[object]:
         yield Status("Loading training data…")
         train = load_split(self.data_dir, "train", progress=ctx.report)
         ctx.check()
         val = self.validation
-        trainer = Trainer(self.config, train.x, train.y,
+        x, y, xs, ys = train.x, train.y, None, None
+        if self.samples is not None or self.subset is not None:
+            from model.samples import training_set
+
+            xs, ys = self.samples if self.samples is not None else (None, None)
+            x, y, weight = training_set(x, y, xs, ys, seed=self.config.seed, subset=self.subset)
+            self.extra_metadata.setdefault("fine_tune", {}).update(
+                samples=0 if ys is None else len(ys), samples_weight=weight,
+                generated=len(y) - weight * (0 if ys is None else len(ys)))
+        trainer = Trainer(self.config, x, y,
                           None if val is None else val.x, None if val is None else val.y,
-                          blas_threads=self.blas_threads)
-        yield TrainingStarted(len(train), self.config, trainer.network)
+                          network=self.start, blas_threads=self.blas_threads,
+                          conv_workers=2 if self.start is not None and self.config.spec.conv else None)
+        yield TrainingStarted(len(y), self.config, trainer.network)
+        if ys is not None:
+            yield SamplesAccuracy(0, _accuracy(trainer.network, xs, ys), len(ys))
         steps = 0
         for ev in trainer.run():
             if ctx.aborted:
@@ -94,10 +115,29 @@ class TrainingJob:
                 if self.baseline is not None and val is not None and len(val):
                     base = evaluate(self.baseline, val).accuracy
                 # The run is over: nothing writes the network any more, copy it for the GUI.
-                yield TrainingResult(ev, trainer.network.copy(), trainer.metadata(), self.config, base)
+                meta = {**trainer.metadata(), **self.extra_metadata}
+                yield TrainingResult(ev, trainer.network.copy(), meta, self.config, base)
             else:
                 steps += isinstance(ev, BatchEvent)
                 yield ev
+                if ys is not None and isinstance(ev, EpochEvent):
+                    # Between the trainer's steps: nothing writes the network meanwhile.
+                    yield SamplesAccuracy(ev.epoch, _accuracy(trainer.network, xs, ys), len(ys))
+
+
+@dataclass
+class SamplesAccuracy:
+    """The network's accuracy on the user's samples after ``epoch`` (0: before training).
+    The samples are training data too (every one is mixed in), which the plot says."""
+    epoch: int
+    accuracy: float
+    n: int
+
+
+def _accuracy(network: Network, x: np.ndarray, y: np.ndarray) -> float:
+    from model.evaluation import evaluate as evaluate_arrays
+
+    return float(evaluate_arrays(network, x, y).accuracy)
 
 
 @dataclass
