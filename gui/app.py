@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QProcess, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressDialog, QTabWidget)
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 from model import LetterLabError, synth
 from model.weights import DEFAULT_WEIGHTS, SHIPPED_DIR as WEIGHTS_DIR, load_weights
 
+from . import i18n
 from .draw_tab import DrawTab
 from .jobs import DataReady, Status, data_job
 from .mistakes_tab import MistakesTab
@@ -91,6 +92,36 @@ class MainWindow(QMainWindow):
             m.addAction(a)
         m.addSeparator()
         m.addAction(self.quit_action)
+        self._build_language_menu()
+
+    def _build_language_menu(self) -> None:
+        """System / English / 简体中文, remembered in QSettings; applied after a restart."""
+        from PySide6.QtGui import QActionGroup
+
+        m = self.menuBar().addMenu(self.tr("&Language"))
+        group = QActionGroup(self)
+        current = i18n.chosen_language(QSettings(ORGANIZATION, APPLICATION))
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in i18n.LANGUAGES.items():
+            a = QAction(name or self.tr("System"), self, checkable=True)
+            a.setChecked(code == current)
+            a.triggered.connect(lambda _=False, c=code: self.choose_language(c))
+            group.addAction(a)
+            m.addAction(a)
+            self.language_actions[code] = a
+
+    @guarded
+    def choose_language(self, code: str) -> None:
+        settings = QSettings(ORGANIZATION, APPLICATION)
+        if code == i18n.chosen_language(settings):
+            return
+        settings.setValue(i18n.SETTING, code)
+        box = QMessageBox(QMessageBox.Question, self.tr("Language"),
+                          self.tr("The new language takes effect when LetterLab restarts. Restart now?"),
+                          QMessageBox.Yes | QMessageBox.No, self)
+        box.setObjectName("restartQuestion")
+        if self.ask_before_quit and box.exec() == QMessageBox.Yes and self.close():
+            QProcess.startDetached(sys.executable, ["-m", "letterlab"])
 
     # -- weights ------------------------------------------------------------------------
     def load_weights_file(self, path: Path, quiet: bool = False) -> bool:
@@ -316,8 +347,14 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    settings = QSettings(ORGANIZATION, APPLICATION)
+    lang = i18n.effective_language(i18n.chosen_language(settings))
+    i18n.install(app, lang)
     w = MainWindow()
     w.show()
+    if lang == "zh_CN" and not i18n.has_cjk_font() and not settings.value("cjk_font_warned", False, type=bool):
+        settings.setValue("cjk_font_warned", True)
+        QMessageBox.information(w, "LetterLab", i18n.missing_font_message())
     return app.exec()
 
 

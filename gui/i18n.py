@@ -1,0 +1,84 @@
+"""The app's languages: English (the source strings) and 简体中文, the Qt way.
+
+Every user-visible string in ``gui/`` goes through ``self.tr(...)`` or
+``QCoreApplication.translate(context, ...)``. The translations live in
+``gui/translations/letterlab_zh_CN.ts`` (Qt Linguist XML, in the tutorial's terms) and are
+compiled to ``letterlab_zh_CN.qm``, which ships inside the package. Qt's own strings
+(standard buttons, file dialogs) come from the ``qtbase_zh_CN.qm`` that ships with PySide6.
+
+Refresh the ``.ts`` from the code, then compile it (from the repository's root)::
+
+    pyside6-lupdate gui/*.py -ts gui/translations/letterlab_zh_CN.ts
+    pyside6-lrelease gui/translations/letterlab_zh_CN.ts -qm gui/translations/letterlab_zh_CN.qm
+
+The language follows the system locale unless the Language menu chose one (remembered in
+QSettings under ``language``); a change takes effect after the restart the app offers.
+"""
+from __future__ import annotations
+
+import importlib.resources
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtGui import QFontDatabase
+
+#: Language codes the Language menu offers; "system" follows the locale.
+LANGUAGES = {"system": None, "en": "English", "zh_CN": "简体中文"}
+SETTING = "language"
+CJK_FONT_HINT = "sudo apt install fonts-noto-cjk"
+
+_installed: list[QTranslator] = []   # translators must outlive this call
+
+
+def chosen_language(settings: QSettings) -> str:
+    """The Language menu's choice ("system", "en" or "zh_CN")."""
+    v = settings.value(SETTING, "system")
+    return v if v in LANGUAGES else "system"
+
+
+def effective_language(choice: str, locale: QLocale | None = None) -> str:
+    """"en" or "zh_CN": the choice, or for "system" the locale's language."""
+    if choice in ("en", "zh_CN"):
+        return choice
+    locale = locale or QLocale.system()
+    return "zh_CN" if locale.language() == QLocale.Language.Chinese else "en"
+
+
+def _app_qm(lang: str) -> str | None:
+    ref = importlib.resources.files("gui") / "translations" / f"letterlab_{lang}.qm"
+    return str(ref) if ref.is_file() else None
+
+
+def install(app: QCoreApplication, lang: str) -> bool:
+    """Install the translators for ``lang`` ("en" installs none); returns whether the app's
+    own translation was found. Call before any widget is built."""
+    for t in _installed:
+        app.removeTranslator(t)
+    _installed.clear()
+    if lang == "en":
+        return True
+    ok = False
+    app_qm = _app_qm(lang)
+    if app_qm:
+        t = QTranslator(app)
+        if t.load(app_qm):
+            app.installTranslator(t)
+            _installed.append(t)
+            ok = True
+    qt = QTranslator(app)
+    if qt.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        _installed.append(qt)
+    return ok
+
+
+def has_cjk_font() -> bool:
+    """Whether a font that can show Simplified Chinese is installed."""
+    return bool(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
+
+
+def missing_font_message() -> str:
+    """Said once, in both languages, when Chinese is chosen but no CJK font is installed."""
+    return ("LetterLab's Chinese interface needs a Chinese font, and none is installed; "
+            f"install one (Debian/Ubuntu: {CJK_FONT_HINT}) and restart.\n\n"
+            "LetterLab 的中文界面需要中文字体，但系统中没有安装；"
+            f"请安装（Debian/Ubuntu：{CJK_FONT_HINT}）后重新启动。")
