@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPixmap, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from model import LETTERS, SIDE
@@ -50,6 +50,23 @@ class ProbabilityBar(QWidget):
             p.drawText(r.adjusted(6, 0, -6, 0), Qt.AlignVCenter | Qt.AlignLeft if self.value >= 0.55
                        else Qt.AlignVCenter | Qt.AlignRight, self.text())
         p.end()
+
+
+class _LetterKeys(QObject):
+    """Event filter: a plain letter key (no Ctrl/Alt) calls ``pick("R")`` and is consumed."""
+
+    def __init__(self, pick) -> None:
+        super().__init__()
+        self._pick = pick
+
+    def eventFilter(self, obj, e) -> bool:
+        if e.type() == QEvent.KeyPress and not (e.modifiers() & (Qt.ControlModifier | Qt.AltModifier
+                                                                 | Qt.MetaModifier)):
+            t = e.text().upper()
+            if len(t) == 1 and t in LETTERS:
+                self._pick(t)
+                return True
+        return False
 
 
 class DrawTab(QWidget):
@@ -150,6 +167,7 @@ class DrawTab(QWidget):
         left.addWidget(QLabel("Draw a capital letter:"))
         left.addWidget(self.canvas, 0, Qt.AlignLeft | Qt.AlignTop)
         left.addLayout(tools)
+        left.addWidget(self._build_sample_row())
         left.addStretch(1)
 
         guess_box.setMaximumWidth(620)
@@ -168,6 +186,91 @@ class DrawTab(QWidget):
         self.canvas.cleared.connect(self.update_guess)
         state.modelChanged.connect(self.update_guess)
         self.update_guess()
+
+    # -- my samples (issue 10): label the drawing and keep it -------------------------
+    def _build_sample_row(self) -> QWidget:
+        """Letter chooser (preset to the top guess; typing a letter picks it), "Add to my
+        samples" (Enter) and how many of that letter you have. Works once a
+        :class:`gui.samples_view.SamplesStore` is attached (:meth:`attach_samples`)."""
+        self.samples = None
+        self._letter_typed = False
+        self.sample_letter = named(QComboBox(), "sampleLetter")
+        self.sample_letter.addItems(list(LETTERS))
+        self.sample_letter.setToolTip("The letter this drawing shows: preset to the network's guess; "
+                                      "type a letter key to change it")
+        self.sample_letter.activated.connect(self._letter_picked)
+        self.sample_letter.currentIndexChanged.connect(self._update_sample_row)
+        self.add_sample_button = named(QPushButton("Add to my samples"), "addSampleButton")
+        self.add_sample_button.setToolTip("Keep this drawing with the chosen letter, for fine-tuning (Enter)")
+        self.add_sample_button.clicked.connect(self.add_sample)
+        self.sample_count = named(QLabel(""), "sampleCount")
+        self.sample_count.setFixedWidth(170)
+        for key in (Qt.Key_Return, Qt.Key_Enter):
+            sc = QShortcut(QKeySequence(key), self, self.add_sample)
+            sc.setContext(Qt.WidgetWithChildrenShortcut)
+        self._letter_keys = _LetterKeys(self._letter_key)
+        self.installEventFilter(self._letter_keys)
+        self.canvas.installEventFilter(self._letter_keys)
+        self.guessed.connect(self._preset_sample_letter)
+        self.canvas.cleared.connect(self._drawing_cleared)
+        box = QGroupBox("Teach it your handwriting")
+        row = QHBoxLayout(box)
+        row.addWidget(QLabel("This is"))
+        row.addWidget(self.sample_letter)
+        row.addWidget(self.add_sample_button)
+        row.addWidget(self.sample_count)
+        row.addStretch(1)
+        self._update_sample_row()
+        return box
+
+    def attach_samples(self, store) -> None:
+        """Use ``store`` (a :class:`gui.samples_view.SamplesStore`) for "Add to my samples"."""
+        self.samples = store
+        store.changed.connect(self._update_sample_row)
+        self._update_sample_row()
+
+    def _letter_picked(self, *_) -> None:
+        self._letter_typed = True
+
+    def _letter_key(self, letter: str) -> None:
+        self.sample_letter.setCurrentIndex(LETTERS.index(letter))
+        self._letter_typed = True
+
+    def _drawing_cleared(self) -> None:
+        self._letter_typed = False
+
+    def _preset_sample_letter(self) -> None:
+        p = self.last_probabilities
+        if p is not None and not self._letter_typed:
+            self.sample_letter.setCurrentIndex(int(np.argmax(p)))
+        self._update_sample_row()
+
+    def _update_sample_row(self, *_) -> None:
+        letter = self.sample_letter.currentText()
+        ready = self.samples is not None and not self.canvas.is_empty()
+        self.add_sample_button.setEnabled(ready)
+        if self.samples is None:
+            self.sample_count.setText("")
+            return
+        n = self.samples.counts().get(letter, 0)
+        self.sample_count.setText(f"{n} {letter} in my samples")
+
+    @guarded
+    def add_sample(self) -> None:
+        """Add the canvas as a sample of the chosen letter, then clear it for the next one."""
+        if self.samples is None or self.canvas.is_empty():
+            return
+        letter = self.sample_letter.currentText()
+        from model import LetterLabError
+
+        try:
+            self.samples.add(self.canvas.to_array(), letter)
+        except (LetterLabError, OSError) as e:
+            self.message.setText(f"Not added: {error_text(e)}")
+            return
+        self.canvas.clear()
+        self.message.setText(f"Added as {letter}. Draw the next one.")
+        self._update_sample_row()
 
     def _schedule(self) -> None:
         if not self._throttle.isActive():
