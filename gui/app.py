@@ -22,6 +22,7 @@ from .jobs import DataReady, Status, data_job
 from .mistakes_tab import MistakesTab
 from .network_view import NetworkView
 from .runs import save_run
+from .samples_view import SamplesStore, SamplesView
 from .state import AppState
 from .train_tab import TrainTab
 from .widgets import error_text, guarded, show_error
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.mistakes_tab, "&Mistakes")
         self.network_view = NetworkView(self.state, self.draw_tab)
         self.tabs.addTab(self.network_view, "&Network")
+        self._build_samples()
         self.setCentralWidget(self.tabs)
 
         self.model_label = QLabel()
@@ -77,6 +79,19 @@ class MainWindow(QMainWindow):
         self.load_weights_file(DEFAULT_WEIGHTS if weights is None else Path(weights), quiet=True)
         self._model_changed()
         self.start_data(create=create_data)
+
+    def _build_samples(self) -> None:
+        """My samples (issue 10): one store, shared by Draw (add), the samples view, Train
+        (include, fine-tune) and Mistakes (study them)."""
+        self.samples = SamplesStore(parent=self)
+        self.samples_view = SamplesView(self.samples)
+        self.tabs.addTab(self.samples_view, "My &samples")
+        self.samples_view.statusMessage.connect(self.statusBar().showMessage)
+        self.draw_tab.attach_samples(self.samples)
+        self.train_tab.attach_samples(self.samples)
+        attach = getattr(self.mistakes_tab, "attach_samples", None)
+        if attach is not None:
+            attach(self.samples)
 
     # -- menus --------------------------------------------------------------------------
     def _build_menus(self) -> None:

@@ -109,6 +109,7 @@ class Run:
     best_accuracy: float | None = None
     n_layers: int = 0                   # gradient curves (parameterised layers)
     layer_names: list[str] = field(default_factory=list)
+    samples_count: int = 0              # the user's samples in its training mix (issue 10)
     series: dict[str, Series] = field(default_factory=dict)
     smoothed: Smoothed = field(default_factory=Smoothed)
 
@@ -133,6 +134,11 @@ class Run:
             self.final_accuracy = float(acc)
             self.best_accuracy = max(acc, self.best_accuracy or 0.0)
         self.seconds = float(ev.seconds)
+
+    def add_samples_accuracy(self, epoch: float, accuracy: float, n: int) -> None:
+        """The accuracy on the user's ``n`` own samples after ``epoch`` (0: the starting network)."""
+        self.samples_count = int(n)
+        self._series("samples_accuracy").append(epoch, 100.0 * accuracy)
 
     def _series(self, key: str) -> Series:
         s = self.series.get(key)

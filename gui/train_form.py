@@ -163,6 +163,25 @@ class TrainForm(QWidget):
         self._to_custom()
         self.edited.emit()
 
+    # -- fine-tuning (issue 10) --------------------------------------------------------
+    def set_fine_tune(self, cfg: TrainConfig | None) -> None:
+        """Fill the form with a fine-tuning recipe (``model.samples.finetune_config`` of the
+        active model) and lock the network's fields, which come from the model; None
+        unlocks them and brings back what the form held before."""
+        if cfg is not None:
+            if getattr(self, "_before_fine_tune", None) is None:
+                try:
+                    self._before_fine_tune = self.config()
+                except LetterLabError:
+                    self._before_fine_tune = self._base
+            self.set_config(cfg)
+        elif getattr(self, "_before_fine_tune", None) is not None:
+            before, self._before_fine_tune = self._before_fine_tune, None
+            self.set_config(before)
+        for w in (self.preset_combo, self.conv_edit, self.hidden_edit, self.activation_combo,
+                  self.loss_combo):
+            w.setEnabled(cfg is None)     # fine-tuning keeps the active model's network
+
     # -- the config -------------------------------------------------------------------
     def config(self) -> TrainConfig:
         """The TrainConfig the fields describe; raises LetterLabError for bad input.

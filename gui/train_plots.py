@@ -220,6 +220,7 @@ class TrainPlots(QWidget):
                     s = run.series.get(key)
                     if s is not None:
                         curves[key].setData(*s.data())
+                self._samples_curve(run, curves)
             if "grad" in groups:
                 self._grad_curves(run)
                 for i in range(run.n_layers):
@@ -227,6 +228,28 @@ class TrainPlots(QWidget):
                     if s is not None:
                         curves[f"grad{i}"].setData(*s.data())
         self._fit(group)
+
+    SAMPLES_TITLE = "Validation accuracy (solid) · your samples (dashed; trained on them)"
+
+    def _samples_curve(self, run: Run, curves: dict) -> None:
+        """A run trained with the user's samples: their accuracy, dashed, beside validation.
+        Every sample is in the training mix, so the legend says it is training data."""
+        s = run.series.get("samples_accuracy")
+        if s is None or not s.n:
+            return
+        if "samples_accuracy" not in curves:
+            pen = pg.mkPen(run.colour, width=2.5, style=Qt.DashLine)
+            curves["samples_accuracy"] = self.accuracy_plot.getPlotItem().plot(
+                pen=pen, symbol="t", symbolSize=7, symbolBrush=run.colour, symbolPen=run.colour)
+            curves["samples_accuracy"].setVisible(run.visible)
+            pi = self.accuracy_plot.getPlotItem()
+            pi.setTitle(self.SAMPLES_TITLE, color="#222", size="10pt")
+            if getattr(self, "accuracy_legend", None) is None:
+                self.accuracy_legend = pi.addLegend(offset=(-10, -10))
+            self.accuracy_legend.addItem(curves["val_accuracy"], f"{run.name}: validation")
+            self.accuracy_legend.addItem(curves["samples_accuracy"],
+                                         f"{run.name}: your {run.samples_count} samples (training data)")
+        curves["samples_accuracy"].setData(*s.data())
 
     def _fit(self, group: str | None = None) -> None:
         """Set the view ranges ourselves, from finite values only (pyqtgraph's auto-range

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from model import LetterLabError
 from model.training import BatchEvent, EpochEvent
 
-from .jobs import Status, TrainingJob, TrainingResult, TrainingStarted
+from .jobs import SamplesAccuracy, Status, TrainingJob, TrainingResult, TrainingStarted
 from .runs import (DIVERGED, FAILED, FINISHED, NOT_LEARNING, NOT_LEARNING_HINT, RUNNING, STOPPED,
                    Run, save_run)
 from .runs_view import RunsList
@@ -93,6 +93,7 @@ class TrainTab(QWidget):
         buttons.addWidget(self.stop_button)
         left = QVBoxLayout()
         left.addWidget(self.form)
+        left.addWidget(self._build_samples_box())
         left.addLayout(buttons)
         left.addWidget(self.progress)
         left.addWidget(self.status_label)
@@ -157,16 +158,19 @@ class TrainTab(QWidget):
             return
         try:
             cfg = self.form.config()
+            extra = self._samples_job_options(cfg)
         except LetterLabError as e:
             self._set_status(str(e), error=True)
             return
         baseline = self.state.network
         job = TrainingJob(cfg, self.state.data_root, self.state.validation,
-                          baseline=None if baseline is None else baseline.copy())
+                          baseline=None if baseline is None else baseline.copy(), **extra)
         self._baseline = self.state.active
         self._result = None
         self._last_batch = None
         self.run = self.state.runs.add_training(cfg)
+        if extra.get("start") is not None and self._baseline is not None:
+            self.state.runs.update(self.run, name=f"{self.run.name}: {self._baseline.name} tuned")
         self.progress.setRange(0, 0)   # busy until the first batch
         self.progress.setFormat("Loading…")
         self._set_status(f"Starting {self.run.name}: {cfg.spec.describe()}, lr {cfg.lr:g}, "
@@ -214,6 +218,8 @@ class TrainTab(QWidget):
                 self._set_status(f"Training {run.name}: {ev.config.spec.describe()} on {ev.n_train} images…")
             elif isinstance(ev, TrainingResult):
                 self._result = ev
+            elif isinstance(ev, SamplesAccuracy):
+                run.add_samples_accuracy(ev.epoch, ev.accuracy, ev.n)
         self.state.runs.curves_changed(run)
         self._show_progress()
 
@@ -318,10 +324,11 @@ class TrainTab(QWidget):
         previous = self.state.active
         changed_meanwhile = previous is not self._baseline
         better = acc is not None and (previous is None or baseline_acc is None or acc > baseline_acc)
+        better = better or self._tuned_better(run, baseline_acc)
         if better and not changed_meanwhile:
             self.state.use(run)
             was = "" if previous is None else f", was {percent(baseline_acc)}"
-            text = f"Now using {run.name}: {percent(acc)}{was}"
+            text = f"Now using {run.name}: {percent(acc)}{was}{self._samples_note(run)}"
             if previous is not None:
                 self._set_undo(f"go back to {previous.name}", lambda: self.state.use(previous))
                 text += " — Undo in the runs list goes back"
@@ -330,8 +337,114 @@ class TrainTab(QWidget):
             return
         why = ("another model was made active meanwhile" if changed_meanwhile
                else f"not better than the active model ({percent(baseline_acc)})")
-        self._set_status(f"{run.message} {run.name}: validation accuracy {percent(acc)}, {why}; "
+        self._set_status(f"{run.message} {run.name}: validation accuracy {percent(acc)}{self._samples_note(run)}, {why}; "
                          f"it stays in the list (Use this model to switch).")
+
+    # -- my samples and fine-tuning (issue 10) ----------------------------------------
+    #: A fine-tune that reads your samples better becomes active if the validation accuracy
+    #: lost at most this much (a point); otherwise it stays in the list like any run.
+    TUNE_TOLERANCE = 0.01
+
+    def _build_samples_box(self) -> QGroupBox:
+        self.samples = None
+        self.include_samples = named(QCheckBox("Include my samples"), "includeSamples")
+        self.include_samples.setToolTip("Mix your own drawings (Draw tab → Add to my samples) into the "
+                                        "training images, each repeated so a handful count")
+        self.fine_tune = named(QCheckBox("Continue from the active model"), "fineTune")
+        self.fine_tune.setToolTip("Fine-tune: start from the active model's weights, at a tenth of its "
+                                  "learning rate, on 8000 generated images (plus your samples)")
+        self.samples_label = named(QLabel(""), "samplesInfo")
+        self.samples_label.setWordWrap(True)
+        self.samples_label.setStyleSheet("color: #555;")
+        self.fine_tune.toggled.connect(self._fine_tune_toggled)
+        self.state.modelChanged.connect(self._model_changed_for_tune)
+        box = QGroupBox("Your handwriting")
+        lay = QVBoxLayout(box)
+        lay.addWidget(self.include_samples)
+        lay.addWidget(self.fine_tune)
+        lay.addWidget(self.samples_label)
+        self._samples_changed()
+        return box
+
+    def attach_samples(self, store) -> None:
+        """Use ``store`` (a :class:`gui.samples_view.SamplesStore`) for "Include my samples"."""
+        had = self.samples is not None and self.samples.total() > 0
+        self.samples = store
+        store.changed.connect(self._samples_changed)
+        if not had and store.total() > 0:
+            self.include_samples.setChecked(True)     # you made samples: use them by default
+        self._samples_changed()
+
+    def _samples_changed(self) -> None:
+        n = 0 if self.samples is None else self.samples.total()
+        self.include_samples.setEnabled(n > 0)
+        if n == 0:
+            self.include_samples.setChecked(False)
+        self.samples_label.setText(f"{n} drawing{'s' if n != 1 else ''} in my samples." if n else
+                                   "No samples yet: add drawings in the Draw tab.")
+
+    def _tune_config(self):
+        from model.samples import finetune_config
+
+        run = self.state.active
+        if run is None or run.network is None:
+            raise LetterLabError("there is no active model to continue from")
+        return finetune_config(run.network.spec, dict(run.metadata))
+
+    def _fine_tune_toggled(self, on: bool) -> None:
+        if not on:
+            self.form.set_fine_tune(None)
+            return
+        try:
+            self.form.set_fine_tune(self._tune_config())
+        except LetterLabError as e:
+            self.fine_tune.setChecked(False)
+            self._set_status(f"Cannot fine-tune: {e}", error=True)
+            return
+        self._set_status("Fine-tuning the active model: Start trains a copy; the active model changes only "
+                         "if the copy reads your samples better and keeps its validation accuracy.")
+
+    def _model_changed_for_tune(self) -> None:
+        if self.fine_tune.isChecked() and not self.is_running():
+            self.form.set_fine_tune(None)
+            self._fine_tune_toggled(True)
+
+    def _samples_job_options(self, cfg) -> dict:
+        """TrainingJob arguments for "Continue from the active model" and "Include my samples"."""
+        from model.samples import FINETUNE_SUBSET, base_lr
+
+        out: dict = {}
+        if self.include_samples.isChecked() and self.samples is not None:
+            xs, ys = self.samples.arrays()
+            if not len(ys):
+                raise LetterLabError("no samples yet: add drawings in the Draw tab first")
+            out["samples"] = (xs, ys)
+        if self.fine_tune.isChecked():
+            run = self.state.active
+            if run is None or run.network is None:
+                raise LetterLabError("there is no active model to continue from")
+            if run.network.spec.to_dict() != cfg.spec.to_dict():
+                raise LetterLabError("the settings' network differs from the active model's")
+            out.update(start=run.network.copy(), subset=FINETUNE_SUBSET, extra_metadata={
+                "base_lr": base_lr(dict(run.metadata), cfg.loss), "fine_tuned_from": run.name,
+                "fine_tune": {"epochs": cfg.epochs, "lr": cfg.lr}})
+        return out
+
+    @staticmethod
+    def _samples_note(run: Run) -> str:
+        s = run.series.get("samples_accuracy")
+        if s is None or s.n < 2:
+            return ""
+        return f"; your samples {s.y[0]:.1f} → {s.y[s.n - 1]:.1f} % (trained on them)"
+
+    def _tuned_better(self, run: Run, baseline_acc: float | None) -> bool:
+        """A fine-tune with samples: better if it reads them better than the model it
+        started from and kept the validation accuracy within :attr:`TUNE_TOLERANCE`."""
+        s = run.series.get("samples_accuracy")
+        if s is None or s.n < 2 or run.final_accuracy is None or baseline_acc is None:
+            return False
+        before, after = s.y[0], s.y[s.n - 1]
+        return after > before and run.final_accuracy >= baseline_acc - self.TUNE_TOLERANCE
 
     # -- the runs list's actions --------------------------------------------------------
     @guarded
