@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
                                QProgressDialog, QTabWidget)
 
 from model import LetterLabError, synth
-from model.weights import DEFAULT_WEIGHTS, SHIPPED_DIR as WEIGHTS_DIR, load_weights
+from model.weights import DEFAULT_WEIGHTS, load_weights
 
 from . import i18n
 from .draw_tab import DrawTab
@@ -25,7 +25,7 @@ from .runs import save_run
 from .samples_view import SamplesStore, SamplesView
 from .state import AppState
 from .train_tab import TrainTab
-from .widgets import error_text, guarded, show_error
+from .widgets import error_text, guarded, is_shipped, remember_folder, show_error, start_folder
 from .worker import Worker
 
 ORGANIZATION = "LetterLab"
@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.model_label)   # right side; messages on the left
         self.state.modelChanged.connect(self._model_changed)
         self.train_tab.statusMessage.connect(self.statusBar().showMessage)
+        self.draw_tab.statusMessage.connect(self.statusBar().showMessage)
 
         self._build_menus()
         self.data_worker: Worker | None = None
@@ -163,16 +164,19 @@ class MainWindow(QMainWindow):
         run = self.state.active
         if run is None or run.network is None:
             raise LetterLabError("there is no model to save")
+        if is_shipped(path):
+            raise LetterLabError(f"{path} is in the folder of the weights shipped with LetterLab; "
+                                 "save your weights in a folder of your own")
         path = save_run(run, path)
         self.state.saved(run, path)
         return path
 
     @guarded
     def open_weights_dialog(self) -> None:
-        start = self.settings.value("weights/dir", str(WEIGHTS_DIR))
+        start = start_folder("weights/dir")
         path, _ = QFileDialog.getOpenFileName(self, "Open weights", start, "LetterLab weights (*.npz)")
         if path:
-            self.settings.setValue("weights/dir", str(Path(path).parent))
+            remember_folder("weights/dir", path)
             self.load_weights_file(Path(path))
 
     @guarded
@@ -180,8 +184,11 @@ class MainWindow(QMainWindow):
         if self.state.network is None:
             QMessageBox.information(self, "Save weights", "There is no model to save yet.")
             return
-        start = Path(self.settings.value("weights/dir", str(WEIGHTS_DIR)))
-        name = self.state.path.name if self.state.path else f"{self.state.active.name.replace(' ', '-')}.npz"
+        start = Path(start_folder("weights/dir"))      # never the shipped weights' folder
+        if self.state.path is None:
+            name = f"{self.state.active.name.replace(' ', '-').replace('/', '-')}.npz"
+        else:
+            name = f"{self.state.path.stem}-copy.npz" if is_shipped(self.state.path) else self.state.path.name
         path, _ = QFileDialog.getSaveFileName(self, "Save weights", str(start / name), "LetterLab weights (*.npz)")
         if not path:
             return
@@ -192,7 +199,7 @@ class MainWindow(QMainWindow):
         except (LetterLabError, OSError) as e:
             show_error(self, "Cannot save weights", error_text(e))
             return
-        self.settings.setValue("weights/dir", str(Path(path).parent))
+        remember_folder("weights/dir", path)
         self.statusBar().showMessage(f"Saved {path}", 5000)
 
     def _model_changed(self) -> None:
@@ -334,7 +341,7 @@ class MainWindow(QMainWindow):
         """Save ``runs`` into ``folder`` (asked for if None) as NAME.npz; False if cancelled
         or a save failed (which a dialog reports)."""
         if folder is None:
-            start = self.settings.value("weights/dir", str(Path.home()))
+            start = start_folder("weights/dir")
             folder = QFileDialog.getExistingDirectory(self, "Save runs into folder", start)
             if not folder:
                 return False

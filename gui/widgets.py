@@ -75,3 +75,40 @@ def guarded(slot):
             if handler is not None:
                 handler(e)
     return wrapper
+
+
+def is_shipped(path) -> bool:
+    """True if ``path`` is (inside) the folder of the weights shipped with the app."""
+    from pathlib import Path
+
+    from model.weights import SHIPPED_DIR
+
+    try:
+        p, shipped = Path(path).resolve(), Path(SHIPPED_DIR).resolve()
+    except (OSError, RuntimeError):
+        return False
+    return p == shipped or shipped in p.parents
+
+
+def start_folder(settings_key: str) -> str:
+    """Where a file dialog opens: the folder last used for ``settings_key`` (QSettings) if it
+    still exists and is not the shipped weights' folder, else the user's documents folder
+    (the home folder if there is none)."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    last = QSettings("LetterLab", "LetterLab").value(settings_key)
+    if last and Path(str(last)).is_dir() and not is_shipped(last):
+        return str(last)
+    docs = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+    return docs if docs and Path(docs).is_dir() else str(Path.home())
+
+
+def remember_folder(settings_key: str, path) -> None:
+    """Record the folder of ``path`` (a file) as the next start of ``settings_key``'s dialogs."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QSettings
+
+    QSettings("LetterLab", "LetterLab").setValue(settings_key, str(Path(path).parent))
