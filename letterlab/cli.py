@@ -9,43 +9,13 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 from model import LETTERS, SIDE, LetterLabError
 
-
-class ProgressBar:
-    """A one-line text progress bar on stderr (redrawn at most 10 times a second)."""
-
-    def __init__(self, label: str = "", width: int = 30, stream=None) -> None:
-        self.label = label
-        self.width = width
-        self.stream = stream or sys.stderr
-        self._last = 0.0
-        self.t0 = time.perf_counter()
-
-    def update(self, done: int, total: int, suffix: str = "", force: bool = False) -> None:
-        now = time.perf_counter()
-        if not force and done < total and now - self._last < 0.1:
-            return
-        self._last = now
-        frac = done / total if total else 1.0
-        fill = int(round(self.width * frac))
-        elapsed = now - self.t0
-        eta = elapsed / frac - elapsed if frac > 0 else 0.0
-        bar = "#" * fill + "-" * (self.width - fill)
-        msg = f"\r{self.label} [{bar}] {done}/{total} {suffix} {elapsed:5.1f}s<{eta:4.1f}s"
-        if self.stream.isatty():
-            self.stream.write(msg)
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.stream.isatty():
-            self.stream.write("\r" + " " * (self.width + 60) + "\r")
-            self.stream.flush()
+from .progress import ProgressBar
 
 
 class Parser(argparse.ArgumentParser):

@@ -8,40 +8,12 @@ Problems raise :class:`model.LetterLabError` subclasses, which the main CLI prin
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
-from typing import TextIO
 
-from model import LetterLabError
-from model import synth
+from model import LetterLabError, synth
 
-
-class ProgressBar:
-    """A one-line text progress bar on a stream (stderr by default), throttled to ~10 Hz."""
-
-    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30) -> None:
-        self.label = label
-        self.stream = stream if stream is not None else sys.stderr
-        self.width = width
-        self.start = time.perf_counter()
-        self._last = 0.0
-        self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if done < total and now - self._last < (0.1 if self._tty else 2.0):
-            return
-        self._last = now
-        frac = done / total if total else 1.0
-        fill = int(round(self.width * frac))
-        bar = "#" * fill + "-" * (self.width - fill)
-        line = f"{self.label} [{bar}] {done}/{total} {now - self.start:5.1f}s"
-        if self._tty:
-            self.stream.write("\r" + line + ("\n" if done >= total else ""))
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
+from .progress import ProgressBar
 
 
 def _holdout(text: str | None) -> tuple[str, ...]:
@@ -69,6 +41,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
                               system_fonts=args.system_fonts, progress=bar, force=args.force)
     except KeyboardInterrupt:
         raise LetterLabError("generation interrupted; nothing was written") from None
+    finally:
+        if bar is not None:
+            bar.close()
     n_tr, n_va, n_te = synth.split_sizes(args.count)
     print(f"wrote {args.count} samples ({n_tr} train, {n_va} validate, {n_te} test) to {path} "
           f"in {time.perf_counter() - t0:.1f} s")
@@ -84,7 +59,11 @@ def cmd_sheet(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     bar = None if args.quiet else ProgressBar("checking")
-    path = synth.import_dataset(args.path, dest=args.dest, progress=bar)
+    try:
+        path = synth.import_dataset(args.path, dest=args.dest, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     print(f"installed {args.path} as the active data set in {path}")
     return 0
 
