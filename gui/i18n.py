@@ -82,3 +82,38 @@ def missing_font_message() -> str:
             f"install one (Debian/Ubuntu: {CJK_FONT_HINT}) and restart.\n\n"
             "LetterLab 的中文界面需要中文字体，但系统中没有安装；"
             f"请安装（Debian/Ubuntu：{CJK_FONT_HINT}）后重新启动。")
+
+
+# -- the tutorial's terms, for text built from the model's names ------------------------
+def loss_text(loss: str) -> str:
+    """A loss's name in the interface's language (二次代价函数, 交叉熵, …)."""
+    t = QCoreApplication.translate
+    return {"quadratic": t("Terms", "quadratic loss"),
+            "cross_entropy": t("Terms", "cross-entropy"),
+            "softmax_cross_entropy": t("Terms", "softmax cross-entropy")}.get(loss, loss)
+
+
+def activation_text(activation: str) -> str:
+    """An activation's name as the tutorial writes it (Sigmoid, tanh, ReLU: not translated)."""
+    return {"sigmoid": "Sigmoid", "tanh": "tanh", "relu": "ReLU"}.get(activation, activation)
+
+
+def preset_text(preset: str) -> str:
+    """A preset's name (shallow, deep, default, conv) in the interface's language."""
+    t = QCoreApplication.translate
+    return {"shallow": t("Terms", "shallow"), "deep": t("Terms", "deep"),
+            "default": t("Terms", "default"), "conv": t("Terms", "conv"),
+            "custom": t("Terms", "custom")}.get(preset, preset)
+
+
+def spec_text(spec) -> str:
+    """A network's one-line description (``NetSpec.describe``) in the interface's language."""
+    t = QCoreApplication.translate
+    sizes = "→".join(map(str, [*spec.hidden, spec.n_classes]))
+    act, loss = activation_text(spec.activation), loss_text(spec.loss)
+    if not spec.conv:
+        return f"{spec.n_inputs}→{sizes} {act}, {loss}"
+    blocks = " ".join(t("Terms", "pool") if b == "pool" else t("Terms", "conv{k}×{k} {c}").format(
+                          k=spec.kernel, c=b) for b in spec.conv)
+    drop = t("Terms", ", dropout {p}").format(p=f"{spec.dropout:g}") if spec.dropout else ""
+    return f"{blocks} → {sizes} {act}{drop}, {loss}"

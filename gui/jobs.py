@@ -18,9 +18,16 @@ from model.training import BatchEvent, DoneEvent, EpochEvent, Trainer, TrainConf
 
 
 
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks ``text`` for ``pyside6-lupdate`` (context "Jobs"); the GUI translates a
+    :class:`Status` when it shows it (``QCoreApplication.translate("Jobs", text)``)."""
+    return text
+
+
 @dataclass
 class Status:
-    """A line of text for the user (e.g. 'Loading training data…')."""
+    """A line of text for the user (e.g. 'Loading training data…'), in English; shown
+    through ``QCoreApplication.translate("Jobs", text)``."""
     text: str
 
 
@@ -81,7 +88,7 @@ class TrainingJob:
         self.extra_metadata = dict(extra_metadata or {})
 
     def run(self, ctx: JobContext) -> Iterator[object]:
-        yield Status("Loading training data…")
+        yield Status(QT_TRANSLATE_NOOP("Jobs", "Loading training data…"))
         train = load_split(self.data_dir, "train", progress=ctx.report)
         ctx.check()
         val = self.validation
@@ -108,7 +115,7 @@ class TrainingJob:
             if isinstance(ev, DoneEvent):
                 if steps == 0:
                     # Ended before the first step: an untrained network is no result.
-                    yield Status("Stopped before the first batch; the active model is unchanged."
+                    yield Status(QT_TRANSLATE_NOOP("Jobs", "Stopped before the first batch; the active model is unchanged.")
                                  if ev.reason == "stopped" else ev.message)
                     return
                 base = None
@@ -193,12 +200,12 @@ def data_job(ctx: JobContext, create: bool = True) -> Iterator[object]:
     if not synth.is_complete(root):
         if not create:
             raise FileNotFoundError(root)
-        yield Status("Creating the letter data set…")
+        yield Status(QT_TRANSLATE_NOOP("Jobs", "Creating the letter data set…"))
         try:
             root = Path(synth.ensure_default_dataset(
                 progress=lambda d, t: ctx.report(d, t, check=False), cancel=lambda: ctx.aborted))
         except synth.Cancelled:
             return
     ctx.check()
-    yield Status("Loading validation data…")
+    yield Status(QT_TRANSLATE_NOOP("Jobs", "Loading validation data…"))
     yield DataReady(root, load_split(root, "validate", progress=ctx.report))

@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from model import LetterLabError
 from model.network import Network
 from model.training import BatchEvent, EpochEvent, TrainConfig
+
+from .i18n import preset_text, spec_text
 
 #: Okabe & Ito's colour-blind-safe palette (yellow left out: unreadable on white).
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -25,12 +28,27 @@ NOT_LEARNING_ACCURACY = 2 * CHANCE
 NOT_LEARNING_EPOCHS = 2
 NOT_LEARNING_HINT = ("accuracy near chance: the learning rate may be too high (dead ReLUs, "
                      "saturated sigmoids) or too low")
+
+
+def not_learning_hint() -> str:
+    """:data:`NOT_LEARNING_HINT` in the interface's language."""
+    return QCoreApplication.translate("Run", "accuracy near chance: the learning rate may be too "
+                                      "high (dead ReLUs, saturated sigmoids) or too low")
 #: Floor for log-scale values (a loss or gradient of exactly 0 cannot be drawn on a log axis).
 LOG_FLOOR = 1e-12
 
 # Run states
 RUNNING, FINISHED, STOPPED, DIVERGED, NOT_LEARNING, FAILED, LOADED = (
     "running", "finished", "stopped", "diverged", "not learning", "failed", "loaded")
+
+
+def state_text(state: str) -> str:
+    """A run state as the runs list shows it (the state itself stays the English key)."""
+    t = QCoreApplication.translate
+    return {RUNNING: t("Run", "running"), FINISHED: t("Run", "finished"),
+            STOPPED: t("Run", "stopped"), DIVERGED: t("Run", "diverged"),
+            NOT_LEARNING: t("Run", "not learning"), FAILED: t("Run", "failed"),
+            LOADED: t("Run", "loaded")}.get(state, state)
 
 
 class Series:
@@ -158,15 +176,19 @@ class Run:
         """A short summary: architecture, loss and learning rate, or where it came from."""
         if self.config is not None:
             c = self.config
-            extra = f", momentum {c.momentum:g}" if c.momentum else ""
-            return (f"{c.preset}: {c.spec.describe()}, lr {c.lr:g}, batch {c.batch_size}{extra}, "
-                    f"seed {c.seed}")
-        from model.weights import describe
+            t = QCoreApplication.translate
+            extra = t("Run", ", momentum {m}").format(m=f"{c.momentum:g}") if c.momentum else ""
+            return t("Run", "{preset}: {net}, lr {lr}, batch {batch}{extra}, seed {seed}").format(
+                preset=preset_text(c.preset), net=spec_text(c.spec), lr=f"{c.lr:g}",
+                batch=c.batch_size, extra=extra, seed=c.seed)
+        from model.network import NetSpec
 
-        meta = {k: v for k, v in self.metadata.items() if k != "val_accuracy"}
-        if "architecture" not in meta and self.network is not None:
-            meta["architecture"] = self.network.spec.to_dict()
-        return describe(meta)
+        if self.network is not None:
+            return spec_text(self.network.spec)
+        try:
+            return spec_text(NetSpec.from_dict(self.metadata.get("architecture")))
+        except (LetterLabError, TypeError):
+            return QCoreApplication.translate("Run", "unknown architecture")
 
     def accuracy_text(self) -> str:
         acc = self.best_accuracy
@@ -228,7 +250,7 @@ class RunStore(QObject):
         return run
 
     def add_training(self, config: TrainConfig) -> Run:
-        run = self._new(name=f"run {self._next}", kind="run", config=config)
+        run = self._new(name=self.tr("run {n}").format(n=self._next), kind="run", config=config)
         return self._insert(run)
 
     def add_file(self, network: Network, metadata: dict, path: Path, name: str | None = None) -> Run:

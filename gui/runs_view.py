@@ -7,16 +7,21 @@ which owns the buttons' actions; this widget only reports what was asked.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from .runs import RUNNING, Run
+from .runs import RUNNING, Run, state_text
 from .state import AppState
 from .widgets import named
 
 COLUMNS = ["Run", "Recipe", "Best", "State"]
+
+
+def column_titles() -> list[str]:
+    t = QCoreApplication.translate
+    return [t("RunsList", "Run"), t("RunsList", "Recipe"), t("RunsList", "Best"), t("RunsList", "State")]
 NAME, RECIPE, BEST, STATE = range(4)
 
 
@@ -60,7 +65,7 @@ class RunsList(QWidget):
     def _build_tree(self) -> None:
         t = self.tree = named(QTreeWidget(), "runsList")
         t.setColumnCount(len(COLUMNS))
-        t.setHeaderLabels(COLUMNS)
+        t.setHeaderLabels(column_titles())
         t.setRootIsDecorated(False)
         t.setUniformRowHeights(True)
         t.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -71,8 +76,8 @@ class RunsList(QWidget):
         h.setSectionResizeMode(BEST, QHeaderView.ResizeToContents)
         h.setSectionResizeMode(STATE, QHeaderView.ResizeToContents)
         t.setColumnWidth(NAME, 150)
-        t.setToolTip("Tick a run to show its curves; double-click (or F2) its name to rename it. "
-                     "Bold: the active model.")
+        t.setToolTip(self.tr("Tick a run to show its curves; double-click (or F2) its name to rename "
+                             "it. Bold: the active model."))
         t.itemChanged.connect(self._item_changed)
         t.currentItemChanged.connect(self._current_changed)
         t.itemDoubleClicked.connect(self._double_clicked)
@@ -80,11 +85,11 @@ class RunsList(QWidget):
         sc.setContext(Qt.WidgetShortcut)
 
     def _build_buttons(self) -> None:
-        self.use_button = named(QPushButton("Use this model"), "useRunButton")
-        self.save_button = named(QPushButton("Save…"), "saveRunButton")
-        self.delete_button = named(QPushButton("Delete"), "deleteRunButton")
-        self.undo_button = named(QPushButton("Undo"), "undoRunButton")
-        self.use_button.setToolTip("Make the selected run's weights the model Draw and Mistakes use")
+        self.use_button = named(QPushButton(self.tr("Use this model")), "useRunButton")
+        self.save_button = named(QPushButton(self.tr("Save…")), "saveRunButton")
+        self.delete_button = named(QPushButton(self.tr("Delete")), "deleteRunButton")
+        self.undo_button = named(QPushButton(self.tr("Undo")), "undoRunButton")
+        self.use_button.setToolTip(self.tr("Make the selected run's weights the model Draw and Mistakes use"))
         self.use_button.clicked.connect(lambda: self._ask(self.useRequested))
         self.save_button.clicked.connect(lambda: self._ask(self.saveRequested))
         self.delete_button.clicked.connect(self._delete_current)
@@ -105,7 +110,8 @@ class RunsList(QWidget):
     def set_undo(self, label: str | None) -> None:
         """What Undo would undo (None: nothing)."""
         self.undo_button.setEnabled(label is not None)
-        self.undo_button.setToolTip(f"Undo: {label}" if label else "Nothing to undo")
+        self.undo_button.setToolTip(self.tr("Undo: {what}").format(what=label) if label
+                                    else self.tr("Nothing to undo"))
 
     # -- rows -------------------------------------------------------------------------
     def _added(self, run: Run) -> None:
@@ -139,7 +145,8 @@ class RunsList(QWidget):
             item.setCheckState(NAME, Qt.Checked if run.visible else Qt.Unchecked)
             item.setText(RECIPE, run.recipe())
             item.setText(BEST, run.accuracy_text())
-            state = run.state + (" · in use" if active else "") + (" · unsaved" if run.unsaved else "")
+            state = state_text(run.state) + (self.tr(" · in use") if active else "") + \
+                (self.tr(" · unsaved") if run.unsaved else "")
             item.setText(STATE, state)
             tip = run.recipe() + (f"\n{run.message}" if run.message else "") + \
                 (f"\n{run.path}" if run.path else "")
@@ -200,6 +207,6 @@ class RunsList(QWidget):
         self.delete_button.setEnabled(run is not None and run.state != RUNNING
                                       and run is not self.state.active)
         if run is not None and run is self.state.active:
-            self.delete_button.setToolTip("The model in use cannot be deleted; use another first")
+            self.delete_button.setToolTip(self.tr("The model in use cannot be deleted; use another first"))
         else:
-            self.delete_button.setToolTip("Remove the selected run (Undo brings it back)")
+            self.delete_button.setToolTip(self.tr("Remove the selected run (Undo brings it back)"))

@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject, Signal
 
 from model.data import Dataset
 from model.network import Network
-from model.weights import describe
 
+from .i18n import spec_text
 from .runs import Run, RunStore
 
 
@@ -23,6 +23,7 @@ class AppState(QObject):
     modelChanged = Signal()
     dataChanged = Signal()
     dataFailed = Signal(str)
+    drawRequested = Signal(object)   # a (289,) input to put on the Draw tab's canvas
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -56,7 +57,7 @@ class AppState(QObject):
             return ""
         if r.kind == "file" or r.saved:
             return r.path.name if r.path else r.name
-        return f"{r.name}, trained in this window (unsaved)"
+        return self.tr("{name}, trained in this window (unsaved)").format(name=r.name)
 
     @property
     def data_root(self) -> Path | None:
@@ -72,10 +73,13 @@ class AppState(QObject):
 
     def describe_model(self) -> str:
         if self.network is None:
-            return "No model loaded — open weights (Ctrl+O) or train one"
-        meta = self.meta
-        meta.setdefault("architecture", self.network.spec.to_dict())
-        return f"{self.source}: {describe(meta)}"
+            return self.tr("No model loaded — open weights (Ctrl+O) or train one")
+        text = self.tr("{source}: {network}").format(source=self.source,
+                                                     network=spec_text(self.network.spec))
+        acc = self.meta.get("val_accuracy")
+        if isinstance(acc, (int, float)):
+            text += self.tr(", validation {percent} %").format(percent=f"{100 * float(acc):.1f}")
+        return text
 
     # -- changing (each emits) ------------------------------------------------------
     def use(self, run: Run | None) -> None:
@@ -96,6 +100,10 @@ class AppState(QObject):
         self.runs.update(run, path=Path(path), saved=True)
         if run is self._active:
             self.modelChanged.emit()
+
+    def open_in_draw(self, x) -> None:
+        """Ask for the 17×17 input ``x`` to be put on the Draw tab's canvas (to edit it)."""
+        self.drawRequested.emit(x)
 
     def set_data(self, root: Path, validation: Dataset) -> None:
         self._data_root = Path(root)

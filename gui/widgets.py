@@ -3,7 +3,7 @@ error dialogs that never block a slot, one parser for layer sizes, ink as an ima
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -36,15 +36,19 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def parse_sizes(text: str, what: str = "hidden layer sizes") -> tuple[int, ...]:
+def parse_sizes(text: str, what: str | None = None) -> tuple[int, ...]:
     """``"256, 128"`` (commas, semicolons or spaces) → ``(256, 128)``; empty → ``()``.
     Raises LetterLabError for anything but positive whole numbers."""
+    tr = QCoreApplication.translate
+    what = what or tr("Errors", "hidden layer sizes")
     parts = [t for t in str(text).replace(";", ",").replace(" ", ",").split(",") if t.strip()]
     if not all(t.strip().isascii() and t.strip().isdigit() for t in parts):
-        raise LetterLabError(f"{what} must be whole numbers separated by commas, got {text!r}")
+        raise LetterLabError(tr("Errors", "{what} must be whole numbers separated by commas, got {text}")
+                             .format(what=what, text=repr(text)))
     sizes = tuple(int(t) for t in parts)
     if any(s <= 0 or s > 100_000 for s in sizes):
-        raise LetterLabError(f"{what} must be between 1 and 100000, got {text!r}")
+        raise LetterLabError(tr("Errors", "{what} must be between 1 and 100000, got {text}")
+                             .format(what=what, text=repr(text)))
     return sizes
 
 
