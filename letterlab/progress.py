@@ -13,7 +13,7 @@ class ProgressBar:
 
     def __init__(self, label: str = "", unit: str = "it") -> None:
         self._bar = tqdm(desc=label, unit=unit, leave=False, file=sys.stderr, dynamic_ncols=True,
-                         disable=None)
+                         disable=not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()))
 
     @property
     def label(self) -> str:
