@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.state.modelChanged.connect(self._model_changed)
         self.train_tab.statusMessage.connect(self.statusBar().showMessage)
         self.draw_tab.statusMessage.connect(self.statusBar().showMessage)
+        self.state.drawRequested.connect(lambda _x: self.tabs.setCurrentWidget(self.draw_tab))
 
         self._build_menus()
         self.data_worker: Worker | None = None

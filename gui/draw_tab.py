@@ -301,6 +301,7 @@ class DrawTab(QWidget):
         self.canvas.setAcceptDrops(True)
         self.canvas.mimeDropped.connect(self.load_mime)
         self.canvas.historyChanged.connect(self._history_changed)
+        self.state.drawRequested.connect(self.show_input)
         self.not_sure = False
         self._history_changed()
 
@@ -337,6 +338,12 @@ class DrawTab(QWidget):
             return
         self.canvas.set_image(paper)
         self.statusMessage.emit(f"Classifying {what} (Ctrl+Z takes it back)", 5000)
+
+    def show_input(self, x) -> None:
+        """Put a 17×17 input (e.g. a misread image from the Mistakes tab) on the canvas, to
+        edit with the pen (undoable)."""
+        ink = np.clip(np.asarray(x, np.float32).reshape(SIDE, SIDE), 0.0, 1.0)
+        self.canvas.set_image(np.round(255.0 * (1.0 - ink)).astype(np.uint8))
 
     def _show_doubt(self, reason: str | None) -> None:
         """Grey the big letter and say why when the guess should not be trusted."""
