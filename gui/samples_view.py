@@ -132,11 +132,11 @@ class SamplesView(QWidget):
         self.gallery.setMovement(QListWidget.Static)
         self.gallery.setUniformItemSizes(True)
         self.gallery.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.delete_button = named(QPushButton("Delete"), "deleteSamplesButton")
-        self.delete_button.setToolTip("Delete the selected drawings (Delete); Undo brings them back")
-        self.undo_button = named(QPushButton("Undo"), "undoSamplesButton")
-        self.export_button = named(QPushButton("Export…"), "exportSamplesButton")
-        self.import_button = named(QPushButton("Import…"), "importSamplesButton")
+        self.delete_button = named(QPushButton(self.tr("Delete")), "deleteSamplesButton")
+        self.delete_button.setToolTip(self.tr("Delete the selected drawings (Delete); Undo brings them back"))
+        self.undo_button = named(QPushButton(self.tr("Undo")), "undoSamplesButton")
+        self.export_button = named(QPushButton(self.tr("Export…")), "exportSamplesButton")
+        self.import_button = named(QPushButton(self.tr("Import…")), "importSamplesButton")
         self.delete_button.clicked.connect(self.delete_selected)
         self.undo_button.clicked.connect(self.undo)
         self.export_button.clicked.connect(self._export_dialog)
@@ -148,7 +148,7 @@ class SamplesView(QWidget):
         sc.setContext(Qt.WidgetWithChildrenShortcut)
 
     def _build_layout(self) -> None:
-        counts = QGroupBox("Your drawings per letter (click a letter to show only it)")
+        counts = QGroupBox(self.tr("Your drawings per letter (click a letter to show only it)"))
         cl = QVBoxLayout(counts)
         cl.addLayout(self._counts_grid)
         cl.addWidget(self.prompt)
@@ -156,8 +156,8 @@ class SamplesView(QWidget):
         buttons.addWidget(self.summary, 1)
         for b in (self.delete_button, self.undo_button, self.export_button, self.import_button):
             buttons.addWidget(b)
-        hint = QLabel("Add drawings in the Draw tab (choose the letter, press Enter), then in the Train "
-                      "tab tick “Continue from the active model” and Start.")
+        hint = QLabel(self.tr("Add drawings in the Draw tab (choose the letter, press Enter), then in the "
+                              "Train tab tick “Continue from the active model” and Start."))
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
         lay = QVBoxLayout(self)
@@ -175,16 +175,18 @@ class SamplesView(QWidget):
             b.setText(f"{c}\n{counts[c]}")
             b.setChecked(c == self.letter_filter)
             b.setStyleSheet("" if counts[c] else "color: #999;")
-            b.setToolTip(f"{counts[c]} drawing{'s' if counts[c] != 1 else ''} of {c}")
+            b.setToolTip(self.tr("%n drawing(s) of {letter}", "", counts[c]).format(letter=c))
         missing = [c for c in LETTERS if not counts[c]]
         if not total:
-            self.prompt.setText("No samples yet. Draw a letter in the Draw tab and press Enter to add it.")
+            self.prompt.setText(self.tr("No samples yet. Draw a letter in the Draw tab and press Enter to add it."))
         elif missing:
-            self.prompt.setText(f"None yet of: {' '.join(missing)} — a few drawings of each help the most.")
+            self.prompt.setText(self.tr("None yet of: {letters} — a few drawings of each help the most.")
+                                .format(letters=" ".join(missing)))
         else:
             self.prompt.setText("")
-        shown = f" · showing {self.letter_filter}" if self.letter_filter else ""
-        self.summary.setText(f"{total} drawing{'s' if total != 1 else ''} in {self.store.folder}{shown}")
+        shown = self.tr(" · showing {letter}").format(letter=self.letter_filter) if self.letter_filter else ""
+        self.summary.setText(self.tr("%n drawing(s) in {folder}", "", total).format(folder=self.store.folder)
+                             + shown)
         self._fill_gallery()
         self._update_buttons()
 
@@ -193,7 +195,8 @@ class SamplesView(QWidget):
         try:
             entries = self.store.set.entries()
         except LetterLabError as e:
-            self.summary.setText(f"Cannot read {self.store.folder}: {error_text(e)}")
+            self.summary.setText(self.tr("Cannot read {folder}: {error}").format(folder=self.store.folder,
+                                                                               error=error_text(e)))
             return
         entries.sort(key=lambda e: e.label)      # grouped by letter, oldest first within one
         for e in entries:
@@ -203,7 +206,7 @@ class SamplesView(QWidget):
             try:
                 item.setIcon(_thumbnail(self.store.set.image(e.name)))
             except (LetterLabError, OSError):
-                item.setText(f"{e.letter} (unreadable)")
+                item.setText(self.tr("{letter} (unreadable)").format(letter=e.letter))
             item.setData(Qt.UserRole, e.name)
             item.setToolTip(e.name)
             item.setTextAlignment(Qt.AlignHCenter)
@@ -220,7 +223,8 @@ class SamplesView(QWidget):
     def _update_buttons(self) -> None:
         self.delete_button.setEnabled(bool(self.gallery.selectedItems()))
         self.undo_button.setEnabled(self._undo is not None)
-        self.undo_button.setText(f"Undo delete ({len(self._undo)})" if self._undo else "Undo")
+        self.undo_button.setText(self.tr("Undo delete ({n})").format(n=len(self._undo)) if self._undo
+                                 else self.tr("Undo"))
         self.export_button.setEnabled(self.store.total() > 0)
 
     # -- changing ---------------------------------------------------------------------
@@ -232,11 +236,10 @@ class SamplesView(QWidget):
         try:
             self._undo = self.store.remove(names)
         except (LetterLabError, OSError) as e:
-            show_error(self, "Cannot delete samples", error_text(e))
+            show_error(self, self.tr("Cannot delete samples"), error_text(e))
             return
         self._update_buttons()
-        self.statusMessage.emit(f"Deleted {len(names)} sample{'s' if len(names) != 1 else ''} — Undo brings "
-                                "them back", 8000)
+        self.statusMessage.emit(self.tr("Deleted %n sample(s) — Undo brings them back", "", len(names)), 8000)
 
     @guarded
     def undo(self) -> None:
@@ -246,15 +249,16 @@ class SamplesView(QWidget):
         try:
             back = self.store.restore(removed)
         except (LetterLabError, OSError) as e:
-            show_error(self, "Cannot restore samples", error_text(e))
+            show_error(self, self.tr("Cannot restore samples"), error_text(e))
             return
         self._update_buttons()
-        self.statusMessage.emit(f"Restored {len(back)} sample{'s' if len(back) != 1 else ''}", 5000)
+        self.statusMessage.emit(self.tr("Restored %n sample(s)", "", len(back)), 5000)
 
     @guarded
     def _export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export my samples", str(Path.home() / "my-samples.tar.gz"),
-                                              "Sample archives (*.tar.gz)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export my samples"),
+                                              str(Path.home() / "my-samples.tar.gz"),
+                                              self.tr("Sample archives (*.tar.gz)"))
         if path:
             self.export_to(path if path.endswith(".tar.gz") else path + ".tar.gz")
 
@@ -262,15 +266,16 @@ class SamplesView(QWidget):
         try:
             written = self.store.export(path)
         except (LetterLabError, OSError) as e:
-            show_error(self, "Cannot export samples", error_text(e))
+            show_error(self, self.tr("Cannot export samples"), error_text(e))
             return False
-        self.statusMessage.emit(f"Exported {self.store.total()} samples to {written}", 8000)
+        self.statusMessage.emit(self.tr("Exported %n sample(s) to {path}", "", self.store.total())
+                                .format(path=written), 8000)
         return True
 
     @guarded
     def _import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import samples", str(Path.home()),
-                                              "Sample archives (*.tar.gz)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import samples"), str(Path.home()),
+                                              self.tr("Sample archives (*.tar.gz)"))
         if path:
             self.import_from(path)
 
@@ -279,7 +284,9 @@ class SamplesView(QWidget):
         try:
             r = self.store.import_(path)
         except (LetterLabError, OSError) as e:
-            show_error(self, "Cannot import samples", f"Nothing was imported.\n\n{error_text(e)}")
+            show_error(self, self.tr("Cannot import samples"),
+                       self.tr("Nothing was imported.") + "\n\n" + error_text(e))
             return False
-        self.statusMessage.emit(f"Imported {len(r.added)} samples ({r.skipped} already there)", 8000)
+        self.statusMessage.emit(self.tr("Imported %n sample(s) ({skipped} already there)", "", len(r.added))
+                                .format(skipped=r.skipped), 8000)
         return True
