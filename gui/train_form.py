@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLineEdit,
                                QSpinBox, QVBoxLayout, QWidget)
 
@@ -19,10 +19,18 @@ from model.training import PRESETS, TrainConfig
 from .widgets import named, parse_sizes
 
 CUSTOM = "custom"
-PRESET_LABELS = {"shallow": "Shallow (tutorial)", "deep": "Deep (tutorial)",
-                 "default": "Default (LetterLab)", "conv": "Conv (LetterLab)"}
-LOSS_LABELS = {"quadratic": "quadratic", "cross_entropy": "cross-entropy (sigmoid)",
-               "softmax_cross_entropy": "softmax cross-entropy"}
+
+
+def preset_labels() -> dict[str, str]:
+    t = QCoreApplication.translate
+    return {"shallow": t("TrainForm", "Shallow (tutorial)"), "deep": t("TrainForm", "Deep (tutorial)"),
+            "default": t("TrainForm", "Default (LetterLab)"), "conv": t("TrainForm", "Conv (LetterLab)")}
+
+
+def loss_labels() -> dict[str, str]:
+    t = QCoreApplication.translate
+    return {"quadratic": t("TrainForm", "quadratic"), "cross_entropy": t("TrainForm", "cross-entropy (sigmoid)"),
+            "softmax_cross_entropy": t("TrainForm", "softmax cross-entropy")}
 
 
 def _default_lr(loss: str) -> float | None:
@@ -39,7 +47,7 @@ class TrainForm(QWidget):
         self._applying = False
         self._base = PRESETS.get("deep") or next(iter(PRESETS.values()))
         self._build_fields()
-        box = QGroupBox("Network and recipe")
+        box = QGroupBox(self.tr("Network and recipe"))
         box.setLayout(self._build_layout())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -51,26 +59,27 @@ class TrainForm(QWidget):
     def _build_fields(self) -> None:
         self.preset_combo = named(QComboBox(), "presetCombo")
         for key in PRESETS:
-            self.preset_combo.addItem(PRESET_LABELS.get(key, key.capitalize()), key)
-        self.preset_combo.addItem("Custom", CUSTOM)
+            self.preset_combo.addItem(preset_labels().get(key, key.capitalize()), key)
+        self.preset_combo.addItem(self.tr("Custom"), CUSTOM)
         self.conv_edit = named(QLineEdit(), "convEdit")
-        self.conv_edit.setPlaceholderText("none (e.g. 32,32,pool,64,pool)")
-        self.conv_edit.setToolTip("Convolution blocks before the dense layers: channel counts "
-                                  "and 'pool', separated by commas.")
+        self.conv_edit.setPlaceholderText(self.tr("none (e.g. 32,32,pool,64,pool)"))
+        self.conv_edit.setToolTip(self.tr("Convolution blocks before the dense layers: channel counts "
+                                          "and 'pool', separated by commas."))
         self.hidden_edit = named(QLineEdit(), "hiddenEdit")
-        self.hidden_edit.setPlaceholderText("none (e.g. 256, 128)")
-        self.hidden_edit.setToolTip("Hidden layer sizes, input side first, separated by commas. "
-                                    "Empty: no hidden layer (the tutorial's shallow net).")
+        self.hidden_edit.setPlaceholderText(self.tr("none (e.g. 256, 128)"))
+        self.hidden_edit.setToolTip(self.tr("Hidden layer sizes, input side first, separated by commas. "
+                                            "Empty: no hidden layer (the tutorial's shallow net)."))
         self.activation_combo = named(QComboBox(), "activationCombo")
         self.activation_combo.addItems(list(layers.ACTIVATIONS))
         self.loss_combo = named(QComboBox(), "lossCombo")
         for key in losses.LOSSES:
-            self.loss_combo.addItem(LOSS_LABELS.get(key, key.replace("_", " ")), key)
+            self.loss_combo.addItem(loss_labels().get(key, key.replace("_", " ")), key)
         self.lr_spin = named(QDoubleSpinBox(), "lrSpin")
         self.lr_spin.setDecimals(4)
         self.lr_spin.setRange(0.0001, 1e9)
-        self.lr_spin.setToolTip("Learning rate, written the tutorial's way: 1000 for the quadratic loss "
-                                "with batch 1024 (it divides by the batch size), 1.0 for cross-entropy.")
+        self.lr_spin.setToolTip(self.tr("Learning rate, written the tutorial's way: 1000 for the quadratic "
+                                        "loss with batch 1024 (it divides by the batch size), 1.0 for "
+                                        "cross-entropy."))
         self.momentum_spin = named(QDoubleSpinBox(), "momentumSpin")
         self.momentum_spin.setRange(0.0, 0.99)
         self.momentum_spin.setSingleStep(0.1)
@@ -83,16 +92,16 @@ class TrainForm(QWidget):
 
     def _build_layout(self) -> QFormLayout:
         form = QFormLayout()
-        form.addRow("Preset", self.preset_combo)
-        form.addRow("Conv blocks", self.conv_edit)
-        form.addRow("Hidden layers", self.hidden_edit)
-        form.addRow("Activation", self.activation_combo)
-        form.addRow("Loss", self.loss_combo)
-        form.addRow("Learning rate", self.lr_spin)
-        form.addRow("Momentum", self.momentum_spin)
-        form.addRow("Batch size", self.batch_spin)
-        form.addRow("Epochs", self.epochs_spin)
-        form.addRow("Seed", self.seed_spin)
+        form.addRow(self.tr("Preset"), self.preset_combo)
+        form.addRow(self.tr("Conv blocks"), self.conv_edit)
+        form.addRow(self.tr("Hidden layers"), self.hidden_edit)
+        form.addRow(self.tr("Activation"), self.activation_combo)
+        form.addRow(self.tr("Loss"), self.loss_combo)
+        form.addRow(self.tr("Learning rate"), self.lr_spin)
+        form.addRow(self.tr("Momentum"), self.momentum_spin)
+        form.addRow(self.tr("Batch size"), self.batch_spin)
+        form.addRow(self.tr("Epochs"), self.epochs_spin)
+        form.addRow(self.tr("Seed"), self.seed_spin)
         # Until the model can build conv blocks (model.network.parse_conv), hide the row.
         self._conv_supported = _parse_conv() is not None and "conv" in TrainConfig.__dataclass_fields__
         form.setRowVisible(self.conv_edit, self._conv_supported)
