@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from .runs import DIVERGED, LOG_FLOOR, Run, RunStore
@@ -37,7 +37,7 @@ def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
 
 
 def layer_label(run: Run, i: int) -> str:
-    return run.layer_names[i] if i < len(run.layer_names) else f"layer {i + 1}"
+    return run.layer_names[i] if i < len(run.layer_names) else QCoreApplication.translate("TrainPlots", "layer {n}").format(n=i + 1)
 
 
 class TrainPlots(QWidget):
@@ -70,13 +70,13 @@ class TrainPlots(QWidget):
         self.loss_plot = named(pg.PlotWidget(), "lossPlot")
         self.accuracy_plot = named(pg.PlotWidget(), "accuracyPlot")
         self.gradient_plot = named(pg.PlotWidget(), "gradientPlot")
-        for w, title, ylabel in ((self.loss_plot, "Training loss (thin: batches)", "loss"),
-                                 (self.accuracy_plot, "Validation accuracy", "%"),
-                                 (self.gradient_plot, "Gradient magnitude per layer (log scale)", "‖∇W‖")):
+        for w, title, ylabel in ((self.loss_plot, self.tr("Training loss (thin: batches)"), self.tr("loss")),
+                                 (self.accuracy_plot, self.tr("Validation accuracy"), "%"),
+                                 (self.gradient_plot, self.tr("Gradient magnitude per layer (log scale)"), "‖∇W‖")):
             w.setBackground("w")
             pi = w.getPlotItem()
             pi.setTitle(title, color="#222", size="10pt")
-            pi.setLabel("bottom", "epoch")
+            pi.setLabel("bottom", self.tr("epoch"))
             pi.setLabel("left", ylabel)
             # No grid: with grid lines a redraw of the three plots took 2-3x as long.
             pi.setDownsampling(auto=True, mode="peak")
@@ -97,13 +97,13 @@ class TrainPlots(QWidget):
         self.smoothing_slider = named(QSlider(Qt.Horizontal), "smoothingSlider")
         self.smoothing_slider.setRange(0, 99)
         self.smoothing_slider.setValue(60)
-        self.smoothing_slider.setToolTip("Exponential moving average of the batch loss "
-                                         "(0: raw values). Epoch means are never smoothed.")
+        self.smoothing_slider.setToolTip(self.tr("Exponential moving average of the batch loss "
+                                                 "(0: raw values). Epoch means are never smoothed."))
         self.smoothing_label = QLabel()
         self.smoothing_label.setFixedWidth(40)
         self.smoothing_slider.valueChanged.connect(self._smoothing_changed)
         self._smoothing_row = QHBoxLayout()
-        self._smoothing_row.addWidget(QLabel("Batch-loss smoothing"))
+        self._smoothing_row.addWidget(QLabel(self.tr("Batch-loss smoothing")))
         self._smoothing_row.addWidget(self.smoothing_slider, 1)
         self._smoothing_row.addWidget(self.smoothing_label)
         self._smoothing_row.addStretch(2)
@@ -231,6 +231,9 @@ class TrainPlots(QWidget):
 
     SAMPLES_TITLE = "Validation accuracy (solid) · your samples (dashed; trained on them)"
 
+    def samples_title(self) -> str:
+        return self.tr("Validation accuracy (solid) · your samples (dashed; trained on them)")
+
     def _samples_curve(self, run: Run, curves: dict) -> None:
         """A run trained with the user's samples: their accuracy, dashed, beside validation.
         Every sample is in the training mix, so the legend says it is training data."""
@@ -243,12 +246,13 @@ class TrainPlots(QWidget):
                 pen=pen, symbol="t", symbolSize=7, symbolBrush=run.colour, symbolPen=run.colour)
             curves["samples_accuracy"].setVisible(run.visible)
             pi = self.accuracy_plot.getPlotItem()
-            pi.setTitle(self.SAMPLES_TITLE, color="#222", size="10pt")
+            pi.setTitle(self.samples_title(), color="#222", size="10pt")
             if getattr(self, "accuracy_legend", None) is None:
                 self.accuracy_legend = pi.addLegend(offset=(-10, -10))
-            self.accuracy_legend.addItem(curves["val_accuracy"], f"{run.name}: validation")
+            self.accuracy_legend.addItem(curves["val_accuracy"], self.tr("{run}: validation").format(run=run.name))
             self.accuracy_legend.addItem(curves["samples_accuracy"],
-                                         f"{run.name}: your {run.samples_count} samples (training data)")
+                                         self.tr("{run}: your %n sample(s) (training data)", "", run.samples_count)
+                                         .format(run=run.name))
         curves["samples_accuracy"].setData(*s.data())
 
     def _fit(self, group: str | None = None) -> None:
