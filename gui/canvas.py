@@ -55,7 +55,7 @@ class Canvas(QWidget):
         super().__init__(parent)
         self.setObjectName("canvas")
         self.setAccessibleName("canvas")
-        self.setAccessibleDescription("Draw a capital letter with the mouse or a tablet pen")
+        self.setAccessibleDescription(self.tr("Draw a capital letter with the mouse or a tablet pen"))
         self._side = side
         self.setMinimumSize(self.MIN_SIDE, self.MIN_SIDE)
         self.resize(side, side)
@@ -194,7 +194,7 @@ class Canvas(QWidget):
         buf = QBuffer(data)
         buf.open(QIODevice.WriteOnly)
         if not self._image.save(buf, "PNG"):
-            raise OSError("could not encode the drawing as PNG")
+            raise OSError(self.tr("could not encode the drawing as PNG"))
         buf.close()
         atomic_write_bytes(Path(path), lambda f: f.write(bytes(data)))
 
