@@ -8,11 +8,11 @@ from tqdm import tqdm
 
 
 class ProgressBar:
-    """A tqdm bar with the library's callback shape: ``bar(done, total)`` or
+    """A tqdm bar (shown after 0.3 s, so instant work prints nothing) with the library's callback shape: ``bar(done, total)`` or
     ``bar.update(done, total, suffix)``; ``bar.label = "…"`` changes its description."""
 
     def __init__(self, label: str = "", unit: str = "it") -> None:
-        self._bar = tqdm(desc=label, unit=unit, leave=False, file=sys.stderr, dynamic_ncols=True,
+        self._bar = tqdm(desc=label, unit=unit, leave=False, file=sys.stderr, dynamic_ncols=True, delay=0.3,
                          disable=not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()))
 
     @property
