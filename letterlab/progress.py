@@ -8,12 +8,13 @@ from tqdm import tqdm
 
 
 class ProgressBar:
-    """A tqdm bar (shown after 0.3 s, so instant work prints nothing) with the library's callback shape: ``bar(done, total)`` or
-    ``bar.update(done, total, suffix)``; ``bar.label = "…"`` changes its description."""
+    """A tqdm bar with the library's callback shape: ``bar(done, total)`` or
+    ``bar.update(done, total, suffix)``; ``bar.label = "…"`` changes its description.
+    It appears after 0.3 s, so instant work prints nothing."""
 
     def __init__(self, label: str = "", unit: str = "it") -> None:
-        self._bar = tqdm(desc=label, unit=unit, leave=False, file=sys.stderr, dynamic_ncols=True, delay=0.3,
-                         disable=not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()))
+        self._bar = tqdm(desc=label, unit=unit, leave=False, file=sys.stderr, dynamic_ncols=True,
+                         delay=0.3, disable=not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()))
 
     @property
     def label(self) -> str:
