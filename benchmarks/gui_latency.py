@@ -6,9 +6,14 @@
    updated guess (computed; and painted, after the event loop has redrawn the labels).
    Goals: median < 2 ms, worst < 16 ms. Baseline: ``normalize`` + ``predict_proba`` on the
    same canvas image without any GUI, so the ratio is the GUI's overhead.
+1b. Canvas change → Network tab: with the Network tab showing, the time to redraw the whole
+   view (every stage's activations, output bars, saliency) for one canvas change, computed
+   and painted; for each shipped weights file. Goals: median ≤ 5 ms, worst ≤ 16 ms.
+   Baseline: the same numbers from ``model.inspect.inspect`` without any GUI.
 2. GUI thread while training: the lateness of a 10 ms precise QTimer while the Train tab
    runs the default preset in its worker thread. Goals: p99 < 20 ms, worst < 100 ms.
-   Baseline: the same timer with the app idle. Also the training speed in the app
+   Baseline: the same timer with the app idle. Measured on the Train tab and again with the
+   Network tab showing the run live (weights copied in 5 times a second). Also the training speed in the app
    against the same Trainer run headless (batches per second).
 
 Uses the shipped ``weights/default.npz`` if present, else an untrained network of the
@@ -153,6 +158,50 @@ def main() -> int:
     print(f"   guess painted:  {fmt(painted)}   ratio {statistics.median(painted) / bmed:4.1f}x baseline")
     print(f"   baseline (normalize + predict_proba, no GUI): {fmt(baseline)}")
 
+    # ---- 1b. canvas change → whole Network view ---------------------------------------
+    from model.inspect import inspect
+    from model.weights import SHIPPED_DIR
+
+    view = w.network_view
+    inputs = []
+    for k in range(len(letters)):
+        canvas.clear()
+        for stroke in letters[k]:
+            QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(*map(int, stroke[0])))
+            for p in stroke[1:]:
+                QTest.mouseMove(canvas, QPoint(*map(int, p)))
+            QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(*map(int, stroke[-1])))
+        app.processEvents()
+        inputs.append(normalize(canvas.to_array()))
+    w.tabs.setCurrentWidget(view)
+    run_loop(100)
+    print("\n1b. Canvas change → whole Network view redrawn "
+          f"({args.strokes} updates each; goal: median ≤ 5 ms, worst ≤ 16 ms)")
+    files = [(f, SHIPPED_DIR / f) for f in ("default.npz", "deep.npz", "shallow.npz")]
+    for name, path in [(what, weights)] + [(f, p) for f, p in files[1:] if p.is_file()]:
+        if not w.load_weights_file(path):
+            continue
+        run_loop(50)
+        computed, painted, baseline = [], [], []
+        for i in range(args.strokes):
+            tab.last_input = inputs[i % len(inputs)]
+            t0 = time.perf_counter()
+            tab.guessed.emit()           # what the Draw tab emits after each canvas change
+            t1 = time.perf_counter()
+            app.processEvents()          # paint the view
+            t2 = time.perf_counter()
+            computed.append(1e3 * (t1 - t0))
+            painted.append(1e3 * (t2 - t0))
+            b0 = time.perf_counter()
+            inspect(view.inspector.network, tab.last_input)
+            baseline.append(1e3 * (time.perf_counter() - b0))
+        bmed = statistics.median(baseline)
+        print(f"   {name}: {w.state.network.spec.describe()}")
+        print(f"     view updated: {fmt(computed)}   ratio {statistics.median(computed) / bmed:4.1f}x baseline")
+        print(f"     view painted: {fmt(painted)}   ratio {statistics.median(painted) / bmed:4.1f}x baseline")
+        print(f"     baseline (model.inspect.inspect, no GUI): {fmt(baseline)}")
+    w.load_weights_file(weights)
+
     # ---- 2. GUI thread while training -----------------------------------------------
     def timer_lateness(seconds: float) -> list[float]:
         late, last = [], [time.perf_counter()]
@@ -175,15 +224,22 @@ def main() -> int:
     run_loop(100)
     idle = timer_lateness(args.seconds)
     tt = w.train_tab
-    tt.apply_preset("default")
-    tt.epochs_spin.setValue(1000)
+    tt.form.apply_preset("default")
+    tt.form.epochs_spin.setValue(1000)
     tt.start()
-    wait_until(lambda: tt._n_batches > 0)      # data loaded, training under way
-    b0 = tt.point_counts().get("batch_loss", 0)
+    run = tt.run
+
+    def batches() -> int:
+        s = run.series.get("batch_loss")
+        return 0 if s is None else s.n
+    wait_until(lambda: batches() > 0)      # data loaded, training under way
+    b0 = batches()
     t0 = time.perf_counter()
     busy = timer_lateness(args.seconds)
-    tt.redraw()
-    app_batches = (tt.point_counts()["batch_loss"] - b0) / (time.perf_counter() - t0)
+    app_batches = (batches() - b0) / (time.perf_counter() - t0)
+    w.tabs.setCurrentWidget(w.network_view)   # the view follows the run live
+    run_loop(300)
+    live = timer_lateness(args.seconds)
     tt.stop()
     wait_until(lambda: not tt.is_running())
     print(f"\n2. GUI thread while training the default preset ({args.seconds:g} s each; "
@@ -191,6 +247,8 @@ def main() -> int:
     print(f"   idle:     {fmt(idle)}  ({len(idle)} ticks)")
     print(f"   training: {fmt(busy)}  ({len(busy)} ticks)   "
           f"ratio p99 {pct(busy, 99) / max(pct(idle, 99), 1e-3):5.1f}x idle")
+    print(f"   training, Network tab live: {fmt(live)}  ({len(live)} ticks)   "
+          f"ratio p99 {pct(live, 99) / max(pct(idle, 99), 1e-3):5.1f}x idle")
 
     # Training speed in the app vs the same Trainer headless (one BLAS thread both).
     from model.data import load_split
