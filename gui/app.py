@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QProcess, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressDialog, QTabWidget)
@@ -50,11 +50,11 @@ class MainWindow(QMainWindow):
         self.mistakes_tab = MistakesTab(self.state)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
-        self.tabs.addTab(self.train_tab, "&Train")
-        self.tabs.addTab(self.draw_tab, "&Draw")
-        self.tabs.addTab(self.mistakes_tab, "&Mistakes")
+        self.tabs.addTab(self.train_tab, self.tr("&Train"))
+        self.tabs.addTab(self.draw_tab, self.tr("&Draw"))
+        self.tabs.addTab(self.mistakes_tab, self.tr("&Mistakes"))
         self.network_view = NetworkView(self.state, self.draw_tab)
-        self.tabs.addTab(self.network_view, "&Network")
+        self.tabs.addTab(self.network_view, self.tr("&Network"))
         self._build_samples()
         self.setCentralWidget(self.tabs)
 
@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         (include, fine-tune) and Mistakes (study them)."""
         self.samples = SamplesStore(parent=self)
         self.samples_view = SamplesView(self.samples)
-        self.tabs.addTab(self.samples_view, "My &samples")
+        self.tabs.addTab(self.samples_view, self.tr("My &samples"))
         self.samples_view.statusMessage.connect(self.statusBar().showMessage)
         self.draw_tab.attach_samples(self.samples)
         self.train_tab.attach_samples(self.samples)
@@ -97,12 +97,12 @@ class MainWindow(QMainWindow):
 
     # -- menus --------------------------------------------------------------------------
     def _build_menus(self) -> None:
-        m = self.menuBar().addMenu("&File")
-        self.open_action = QAction("&Open weights…", self, shortcut=QKeySequence.Open,
+        m = self.menuBar().addMenu(self.tr("&File"))
+        self.open_action = QAction(self.tr("&Open weights…"), self, shortcut=QKeySequence.Open,
                                    triggered=self.open_weights_dialog)
-        self.save_action = QAction("&Save weights…", self, shortcut=QKeySequence.Save,
+        self.save_action = QAction(self.tr("&Save weights…"), self, shortcut=QKeySequence.Save,
                                    triggered=self.save_weights_dialog)
-        self.quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
+        self.quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
         self.open_action.setShortcut(QKeySequence("Ctrl+O"))
         self.save_action.setShortcut(QKeySequence("Ctrl+S"))
         for a in (self.open_action, self.save_action):
@@ -151,23 +151,24 @@ class MainWindow(QMainWindow):
         except Exception as e:  # noqa: BLE001 - any file, any failure: a message, not a crash
             if not (quiet and not path.exists()):
                 msg = error_text(e)
-                self.statusBar().showMessage(f"Cannot open {path.name}: {msg}", 10000)
+                self.statusBar().showMessage(self.tr("Cannot open {file}: {error}").format(file=path.name, error=msg), 10000)
                 if not quiet:
-                    show_error(self, "Cannot open weights",
-                               f"{path.name} was not opened; the active model is unchanged.\n\n{msg}")
+                    show_error(self, self.tr("Cannot open weights"),
+                               self.tr("{file} was not opened; the active model is unchanged.").format(
+                                   file=path.name) + "\n\n" + msg)
             return False
         shipped = path.resolve() == Path(DEFAULT_WEIGHTS).resolve() if path.exists() else False
-        self.state.open_file(net, meta, path, name=f"{path.name} (shipped)" if shipped else None)
+        self.state.open_file(net, meta, path, name=self.tr("{file} (shipped)").format(file=path.name) if shipped else None)
         return True
 
     def save_weights_to(self, path: str | Path) -> Path:
         """Write the active model atomically, with its metadata (raises WeightsError/OSError)."""
         run = self.state.active
         if run is None or run.network is None:
-            raise LetterLabError("there is no model to save")
+            raise LetterLabError(self.tr("there is no model to save"))
         if is_shipped(path):
-            raise LetterLabError(f"{path} is in the folder of the weights shipped with LetterLab; "
-                                 "save your weights in a folder of your own")
+            raise LetterLabError(self.tr("{path} is in the folder of the weights shipped with LetterLab; "
+                                         "save your weights in a folder of your own").format(path=path))
         path = save_run(run, path)
         self.state.saved(run, path)
         return path
@@ -175,7 +176,8 @@ class MainWindow(QMainWindow):
     @guarded
     def open_weights_dialog(self) -> None:
         start = start_folder("weights/dir")
-        path, _ = QFileDialog.getOpenFileName(self, "Open weights", start, "LetterLab weights (*.npz)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open weights"), start,
+                                              self.tr("LetterLab weights (*.npz)"))
         if path:
             remember_folder("weights/dir", path)
             self.load_weights_file(Path(path))
@@ -183,14 +185,15 @@ class MainWindow(QMainWindow):
     @guarded
     def save_weights_dialog(self) -> None:
         if self.state.network is None:
-            QMessageBox.information(self, "Save weights", "There is no model to save yet.")
+            QMessageBox.information(self, self.tr("Save weights"), self.tr("There is no model to save yet."))
             return
         start = Path(start_folder("weights/dir"))      # never the shipped weights' folder
         if self.state.path is None:
             name = f"{self.state.active.name.replace(' ', '-').replace('/', '-')}.npz"
         else:
             name = f"{self.state.path.stem}-copy.npz" if is_shipped(self.state.path) else self.state.path.name
-        path, _ = QFileDialog.getSaveFileName(self, "Save weights", str(start / name), "LetterLab weights (*.npz)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save weights"), str(start / name),
+                                              self.tr("LetterLab weights (*.npz)"))
         if not path:
             return
         if not path.endswith(".npz"):
@@ -198,10 +201,10 @@ class MainWindow(QMainWindow):
         try:
             self.save_weights_to(path)
         except (LetterLabError, OSError) as e:
-            show_error(self, "Cannot save weights", error_text(e))
+            show_error(self, self.tr("Cannot save weights"), error_text(e))
             return
         remember_folder("weights/dir", path)
-        self.statusBar().showMessage(f"Saved {path}", 5000)
+        self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 5000)
 
     def _model_changed(self) -> None:
         self.model_label.setText(self.state.describe_model())
@@ -215,15 +218,16 @@ class MainWindow(QMainWindow):
         self.data_error = None
         creating = not synth.is_complete(synth.default_data_dir())
         if creating and not create:
-            self.data_error = f"no data set at {synth.default_data_dir()}"
-            self.statusBar().showMessage(f"No data set: {self.data_error}")
+            self.data_error = self.tr("no data set at {folder}").format(folder=synth.default_data_dir())
+            self.statusBar().showMessage(self.tr("No data set: {error}").format(error=self.data_error))
             return
         w = Worker(lambda ctx: data_job(ctx, create), urgent=lambda item: True, name="data")
         w.items.connect(self._on_data_items)
         w.failed.connect(self._on_data_failed)
         w.done.connect(self._on_data_finished)
         if creating:
-            dlg = QProgressDialog("Creating the letter data set (first launch only)…", "Cancel", 0, 100, self)
+            dlg = QProgressDialog(self.tr("Creating the letter data set (first launch only)…"),
+                                  self.tr("Cancel"), 0, 100, self)
             dlg.setWindowTitle("LetterLab")
             dlg.setWindowModality(Qt.WindowModal)
             dlg.setMinimumDuration(0)
@@ -234,7 +238,8 @@ class MainWindow(QMainWindow):
             self._progress_dialog = dlg
             QTimer.singleShot(0, dlg.show)
         else:
-            w.progress.connect(lambda d, t: self.statusBar().showMessage(f"Loading validation data: {d}/{t}"))
+            w.progress.connect(lambda d, t: self.statusBar().showMessage(
+                self.tr("Loading validation data: {done}/{total}").format(done=d, total=t)))
         self.data_worker = w
         w.start()
 
@@ -242,17 +247,19 @@ class MainWindow(QMainWindow):
     def _on_data_items(self, items: list) -> None:
         for it in items:
             if isinstance(it, Status):
-                self.statusBar().showMessage(it.text)
+                text = QCoreApplication.translate("Jobs", it.text)
+                self.statusBar().showMessage(text)
                 if self._progress_dialog is not None:
-                    self._progress_dialog.setLabelText(it.text)
+                    self._progress_dialog.setLabelText(text)
             elif isinstance(it, DataReady):
                 self.state.set_data(it.root, it.validation)
-                self.statusBar().showMessage(f"Data set: {it.root} ({len(it.validation)} validation images)", 8000)
+                self.statusBar().showMessage(self.tr("Data set: {folder} ({n} validation images)").format(
+                    folder=it.root, n=len(it.validation)), 8000)
 
     def _on_data_failed(self, exc: BaseException) -> None:
         message = error_text(exc)
         self.data_error = message
-        self.statusBar().showMessage(f"Data set unavailable: {message}")
+        self.statusBar().showMessage(self.tr("Data set unavailable: {error}").format(error=message))
         if not self._closing:
             self.state.data_unavailable(message)
 
@@ -261,9 +268,9 @@ class MainWindow(QMainWindow):
         if w is None:
             return
         if w.aborted and self.state.validation is None and not self._closing:
-            self.data_error = "cancelled"
-            self.statusBar().showMessage("Data-set creation cancelled: training and Mistakes need it. "
-                                         "Restart LetterLab to create it.")
+            self.data_error = self.tr("cancelled")
+            self.statusBar().showMessage(self.tr("Data-set creation cancelled: training and Mistakes need it. "
+                                                 "Restart LetterLab to create it."))
         self.data_worker = None
         if self._progress_dialog is not None:
             self._progress_dialog.close()
@@ -312,11 +319,11 @@ class MainWindow(QMainWindow):
         if not self.ask_before_quit:
             return True
         if self.train_tab.is_running():
-            box = QMessageBox(QMessageBox.Question, "Quit LetterLab",
-                              "A training run is in progress. Stop it and quit?",
+            box = QMessageBox(QMessageBox.Question, self.tr("Quit LetterLab"),
+                              self.tr("A training run is in progress. Stop it and quit?"),
                               QMessageBox.Cancel, self)
             box.setObjectName("quitRunningDialog")
-            stop = box.addButton("Stop and quit", QMessageBox.AcceptRole)
+            stop = box.addButton(self.tr("Stop and quit"), QMessageBox.AcceptRole)
             box.exec()
             box.deleteLater()
             if box.clickedButton() is not stop:
@@ -324,9 +331,9 @@ class MainWindow(QMainWindow):
         unsaved = self.state.runs.unsaved()
         if unsaved:
             n = len(unsaved)
-            box = QMessageBox(QMessageBox.Question, "Quit LetterLab",
-                              f"{n} run{'s' if n != 1 else ''} not saved: "
-                              f"{', '.join(r.name for r in unsaved)}.",
+            box = QMessageBox(QMessageBox.Question, self.tr("Quit LetterLab"),
+                              self.tr("%n run(s) not saved: {names}.", "", n).format(
+                                  names=self.tr(", ").join(r.name for r in unsaved)),
                               QMessageBox.SaveAll | QMessageBox.Discard | QMessageBox.Cancel, self)
             box.setObjectName("quitUnsavedDialog")
             box.setDefaultButton(QMessageBox.SaveAll)
@@ -343,7 +350,7 @@ class MainWindow(QMainWindow):
         or a save failed (which a dialog reports)."""
         if folder is None:
             start = start_folder("weights/dir")
-            folder = QFileDialog.getExistingDirectory(self, "Save runs into folder", start)
+            folder = QFileDialog.getExistingDirectory(self, self.tr("Save runs into folder"), start)
             if not folder:
                 return False
         for run in runs:
@@ -351,7 +358,7 @@ class MainWindow(QMainWindow):
             try:
                 path = save_run(run, path)
             except (LetterLabError, OSError) as e:
-                QMessageBox.warning(self, "Cannot save weights", f"{run.name}: {error_text(e)}")
+                QMessageBox.warning(self, self.tr("Cannot save weights"), f"{run.name}: {error_text(e)}")
                 return False
             self.state.saved(run, path)
         return True

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
 
@@ -22,8 +22,9 @@ from model import LetterLabError
 from model.training import BatchEvent, EpochEvent
 
 from .jobs import SamplesAccuracy, Status, TrainingJob, TrainingResult, TrainingStarted
+from .i18n import spec_text
 from .runs import (DIVERGED, FAILED, FINISHED, NOT_LEARNING, NOT_LEARNING_HINT, RUNNING, STOPPED,
-                   Run, save_run)
+                   Run, not_learning_hint, save_run, state_text)
 from .runs_view import RunsList
 from .state import AppState
 from .train_form import TrainForm
@@ -76,11 +77,11 @@ class TrainTab(QWidget):
 
     # -- building ---------------------------------------------------------------------
     def _build_controls(self) -> None:
-        self.start_button = named(QPushButton("Start"), "startButton")
-        self.stop_button = named(QPushButton("Stop"), "stopButton")
+        self.start_button = named(QPushButton(self.tr("Start")), "startButton")
+        self.stop_button = named(QPushButton(self.tr("Stop")), "stopButton")
         self.progress = named(QProgressBar(), "trainProgress")
         self._reset_progress()
-        self.status_label = named(QLabel("Choose a preset or your own settings, then Start."), "trainStatus")
+        self.status_label = named(QLabel(self.tr("Choose a preset or your own settings, then Start.")), "trainStatus")
         self.status_label.setWordWrap(True)
         # Fixed size: a wrapped label whose text changes otherwise relayouts the whole
         # window (~3.5 ms in the GUI thread, every epoch).
@@ -131,8 +132,8 @@ class TrainTab(QWidget):
         self.start_button.setEnabled(not running and ready)
         self.stop_button.setEnabled(running)
         self.form.setEnabled(not running)
-        self.start_button.setToolTip("Train a new network with these settings" if ready or running
-                                     else "Waiting for the data set")
+        self.start_button.setToolTip(self.tr("Train a new network with these settings") if ready or running
+                                     else self.tr("Waiting for the data set"))
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text)
@@ -140,13 +141,13 @@ class TrainTab(QWidget):
 
     def slot_failed(self, exc: BaseException) -> None:
         """A slot raised (a bug): say so, and never leave the controls disabled."""
-        self._set_status(f"Internal error: {error_text(exc)}", error=True)
+        self._set_status(self.tr("Internal error: {error}").format(error=error_text(exc)), error=True)
         self._update_controls()
 
     def _reset_progress(self) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.progress.setFormat("Not started")
+        self.progress.setFormat(self.tr("Not started"))
 
     # -- running ----------------------------------------------------------------------
     @guarded
@@ -154,7 +155,7 @@ class TrainTab(QWidget):
         if self.is_running():
             return
         if self.state.data_root is None:
-            self._set_status("The data set is not ready yet.", error=True)
+            self._set_status(self.tr("The data set is not ready yet."), error=True)
             return
         try:
             cfg = self.form.config()
@@ -170,11 +171,12 @@ class TrainTab(QWidget):
         self._last_batch = None
         self.run = self.state.runs.add_training(cfg)
         if extra.get("start") is not None and self._baseline is not None:
-            self.state.runs.update(self.run, name=f"{self.run.name}: {self._baseline.name} tuned")
+            self.state.runs.update(self.run, name=self.tr("{run}: {model} tuned").format(
+                run=self.run.name, model=self._baseline.name))
         self.progress.setRange(0, 0)   # busy until the first batch
-        self.progress.setFormat("Loading…")
-        self._set_status(f"Starting {self.run.name}: {cfg.spec.describe()}, lr {cfg.lr:g}, "
-                         f"batch {cfg.batch_size}…")
+        self.progress.setFormat(self.tr("Loading…"))
+        self._set_status(self.tr("Starting {run}: {net}, lr {lr}, batch {batch}…").format(
+            run=self.run.name, net=spec_text(cfg.spec), lr=f"{cfg.lr:g}", batch=cfg.batch_size))
         w = Worker(job.run, urgent=lambda ev: not isinstance(ev, BatchEvent), name="training")
         w.progress.connect(self._on_load_progress)
         w.items.connect(self._on_items)
@@ -189,7 +191,7 @@ class TrainTab(QWidget):
         """Ask the run to end between batches (the thread is joined when it has)."""
         if self.worker is not None:
             self.worker.stop()
-            self._set_status("Stopping after this batch…")
+            self._set_status(self.tr("Stopping after this batch…"))
 
     def shutdown(self, timeout_ms: int = 30000) -> None:
         """Stop and join the worker (window closing)."""
@@ -209,13 +211,14 @@ class TrainTab(QWidget):
             elif isinstance(ev, EpochEvent):
                 self._on_epoch(run, ev)
             elif isinstance(ev, Status):
-                self._set_status(ev.text)
+                self._set_status(QCoreApplication.translate("Jobs", ev.text))
             elif isinstance(ev, TrainingStarted):
                 run.live_network = ev.network      # the Network view copies it while it trains
                 names = getattr(ev.network, "layer_names", None)
                 if names is not None:
                     run.layer_names = list(names())   # e.g. conv0…, fc0… (labels the gradients)
-                self._set_status(f"Training {run.name}: {ev.config.spec.describe()} on {ev.n_train} images…")
+                self._set_status(self.tr("Training {run}: {net} on {n} images…").format(
+                    run=run.name, net=spec_text(ev.config.spec), n=ev.n_train))
             elif isinstance(ev, TrainingResult):
                 self._result = ev
             elif isinstance(ev, SamplesAccuracy):
@@ -226,15 +229,18 @@ class TrainTab(QWidget):
     def _on_epoch(self, run: Run, ev: EpochEvent) -> None:
         was_flagged = bool(run.message)
         run.add_epoch(ev)
-        acc = "" if ev.val_accuracy is None else f", validation accuracy {percent(ev.val_accuracy)}"
+        acc = "" if ev.val_accuracy is None else self.tr(", validation accuracy {percent}").format(
+            percent=percent(ev.val_accuracy))
         if run.not_learning and not was_flagged:
-            self.state.runs.update(run, message=f"Not learning: {NOT_LEARNING_HINT}.")
+            self.state.runs.update(run, message=self.tr("Not learning: {hint}.").format(hint=not_learning_hint()))
         else:
             self.state.runs.changed.emit(run)     # accuracy column
         if run.message:
-            self._set_status(f"Epoch {ev.epoch}/{ev.epochs}{acc}. {run.message}", error=True)
+            self._set_status(self.tr("Epoch {epoch}/{epochs}{acc}.").format(epoch=ev.epoch, epochs=ev.epochs, acc=acc)
+                             + " " + run.message, error=True)
         else:
-            self._set_status(f"Epoch {ev.epoch}/{ev.epochs}: training loss {ev.train_loss:.4g}{acc}")
+            self._set_status(self.tr("Epoch {epoch}/{epochs}: training loss {loss}{acc}").format(
+                epoch=ev.epoch, epochs=ev.epochs, loss=f"{ev.train_loss:.4g}", acc=acc))
 
     def _show_progress(self) -> None:
         last = self._last_batch
@@ -246,22 +252,23 @@ class TrainTab(QWidget):
         self.progress.setRange(0, total)
         self.progress.setValue(done)
         left = last.seconds / done * (total - done) if done else 0.0
-        self.progress.setFormat(f"Epoch {last.epoch}/{epochs} · batch {last.batch}/{last.n_batches}"
-                                f" · {format_seconds(left)} left")
+        self.progress.setFormat(self.tr("Epoch {epoch}/{epochs} · batch {batch}/{batches} · {left} left").format(
+            epoch=last.epoch, epochs=epochs, batch=last.batch, batches=last.n_batches, left=format_seconds(left)))
 
     @guarded
     def _on_load_progress(self, done: int, total: int) -> None:
         if self._last_batch is None:
             self.progress.setRange(0, max(total, 1))
             self.progress.setValue(done)
-            self.progress.setFormat(f"Loading training data: {done}/{total}")
+            self.progress.setFormat(self.tr("Loading training data: {done}/{total}").format(done=done, total=total))
 
     @guarded
     def _on_failed(self, exc: BaseException) -> None:
         run = self.run
         if run is not None:
-            self.state.runs.update(run, state=FAILED, message=f"Failed: {error_text(exc)}")
-        self._set_status(f"Training failed: {error_text(exc)}. The active model is unchanged.", error=True)
+            self.state.runs.update(run, state=FAILED, message=self.tr("Failed: {error}").format(error=error_text(exc)))
+        self._set_status(self.tr("Training failed: {error}. The active model is unchanged.").format(
+            error=error_text(exc)), error=True)
 
     def _on_done(self) -> None:
         """The thread has ended (every ending comes here): settle the run, go idle."""
@@ -276,7 +283,7 @@ class TrainTab(QWidget):
             elif run is not None:
                 ending = run.state if run.state != RUNNING else STOPPED
                 if run.state == RUNNING:
-                    self.state.runs.update(run, state=STOPPED, message="Stopped before the first batch.")
+                    self.state.runs.update(run, state=STOPPED, message=self.tr("Stopped before the first batch."))
                 if not run.series.get("batch_loss"):
                     self.state.runs.remove(run)      # no curves, no weights: nothing to keep
             self.plots.redraw()
@@ -284,13 +291,14 @@ class TrainTab(QWidget):
             import traceback
 
             traceback.print_exc()
-            self._set_status(f"Internal error: {error_text(e)}", error=True)
+            self._set_status(self.tr("Internal error: {error}").format(error=error_text(e)), error=True)
         finally:
             self._last_batch = None
             if self.progress.maximum() == 0:
                 self._reset_progress()
             elif ending and ending != FINISHED:
-                self.progress.setFormat(f"{ending.capitalize()} · %p %")
+                label = state_text(ending)
+                self.progress.setFormat(label[:1].upper() + label[1:] + " · %p %")
             self._update_controls()
         if ending and not self._shut_down:
             self.runFinished.emit(ending)
@@ -302,8 +310,8 @@ class TrainTab(QWidget):
         if ending == FINISHED and run.not_learning:
             ending = NOT_LEARNING
         message = done.message
-        if ending == NOT_LEARNING and NOT_LEARNING_HINT not in message:
-            message = f"{message} Not learning: {NOT_LEARNING_HINT}."
+        if ending == NOT_LEARNING and NOT_LEARNING_HINT not in message and not_learning_hint() not in message:
+            message = message + " " + self.tr("Not learning: {hint}.").format(hint=not_learning_hint())
         if done.val_accuracy is not None:
             run.final_accuracy = float(done.val_accuracy)
         self.state.runs.update(run, state=ending, network=r.network, metadata=dict(r.metadata),
@@ -311,10 +319,12 @@ class TrainTab(QWidget):
         if ending == FINISHED:
             self._finished(run, r.baseline_accuracy)
         elif ending == STOPPED:
-            self._set_status(f"{message} Validation accuracy {percent(run.final_accuracy)}. "
-                             f"{run.name} stays in the list; the active model is unchanged.")
+            self._set_status(message + " " + self.tr("Validation accuracy {percent}. {run} stays in the list; the "
+                                                     "active model is unchanged.").format(
+                percent=percent(run.final_accuracy), run=run.name))
         else:
-            self._set_status(f"{run.name} {ending}: {message} The active model is unchanged.", error=True)
+            self._set_status(self.tr("{run} {state}: {message} The active model is unchanged.").format(
+                run=run.name, state=state_text(ending), message=message), error=True)
         if ending == FINISHED:
             self.progress.setValue(self.progress.maximum())
         return ending
@@ -327,18 +337,21 @@ class TrainTab(QWidget):
         better = better or self._tuned_better(run, baseline_acc)
         if better and not changed_meanwhile:
             self.state.use(run)
-            was = "" if previous is None else f", was {percent(baseline_acc)}"
-            text = f"Now using {run.name}: {percent(acc)}{was}{self._samples_note(run)}"
+            was = "" if previous is None else self.tr(", was {percent}").format(percent=percent(baseline_acc))
+            text = self.tr("Now using {run}: {percent}").format(run=run.name, percent=percent(acc)) \
+                + was + self._samples_note(run)
             if previous is not None:
-                self._set_undo(f"go back to {previous.name}", lambda: self.state.use(previous))
-                text += " — Undo in the runs list goes back"
-            self._set_status(f"{run.message} {text}.")
+                self._set_undo(self.tr("go back to {run}").format(run=previous.name),
+                               lambda: self.state.use(previous))
+                text += self.tr(" — Undo in the runs list goes back")
+            self._set_status(f"{run.message} {text}" + self.tr("."))
             self.statusMessage.emit(text, 15000)
             return
-        why = ("another model was made active meanwhile" if changed_meanwhile
-               else f"not better than the active model ({percent(baseline_acc)})")
-        self._set_status(f"{run.message} {run.name}: validation accuracy {percent(acc)}{self._samples_note(run)}, {why}; "
-                         f"it stays in the list (Use this model to switch).")
+        why = (self.tr("another model was made active meanwhile") if changed_meanwhile
+               else self.tr("not better than the active model ({percent})").format(percent=percent(baseline_acc)))
+        self._set_status(run.message + " " + self.tr(
+            "{run}: validation accuracy {percent}{samples}, {why}; it stays in the list (Use this model to "
+            "switch).").format(run=run.name, percent=percent(acc), samples=self._samples_note(run), why=why))
 
     # -- my samples and fine-tuning (issue 10) ----------------------------------------
     #: A fine-tune that reads your samples better becomes active if the validation accuracy
@@ -347,18 +360,18 @@ class TrainTab(QWidget):
 
     def _build_samples_box(self) -> QGroupBox:
         self.samples = None
-        self.include_samples = named(QCheckBox("Include my samples"), "includeSamples")
-        self.include_samples.setToolTip("Mix your own drawings (Draw tab → Add to my samples) into the "
-                                        "training images, each repeated so a handful count")
-        self.fine_tune = named(QCheckBox("Continue from the active model"), "fineTune")
-        self.fine_tune.setToolTip("Fine-tune: start from the active model's weights, at a tenth of its "
-                                  "learning rate, on 8000 generated images (plus your samples)")
+        self.include_samples = named(QCheckBox(self.tr("Include my samples")), "includeSamples")
+        self.include_samples.setToolTip(self.tr("Mix your own drawings (Draw tab → Add to my samples) into "
+                                                "the training images, each repeated so a handful count"))
+        self.fine_tune = named(QCheckBox(self.tr("Continue from the active model")), "fineTune")
+        self.fine_tune.setToolTip(self.tr("Fine-tune: start from the active model's weights, at a tenth of "
+                                          "its learning rate, on 8000 generated images (plus your samples)"))
         self.samples_label = named(QLabel(""), "samplesInfo")
         self.samples_label.setWordWrap(True)
         self.samples_label.setStyleSheet("color: #555;")
         self.fine_tune.toggled.connect(self._fine_tune_toggled)
         self.state.modelChanged.connect(self._model_changed_for_tune)
-        box = QGroupBox("Your handwriting")
+        box = QGroupBox(self.tr("Your handwriting"))
         lay = QVBoxLayout(box)
         lay.addWidget(self.include_samples)
         lay.addWidget(self.fine_tune)
@@ -368,27 +381,26 @@ class TrainTab(QWidget):
 
     def attach_samples(self, store) -> None:
         """Use ``store`` (a :class:`gui.samples_view.SamplesStore`) for "Include my samples"."""
-        had = self.samples is not None and self.samples.total() > 0
         self.samples = store
         store.changed.connect(self._samples_changed)
-        if not had and store.total() > 0:
-            self.include_samples.setChecked(True)     # you made samples: use them by default
         self._samples_changed()
 
     def _samples_changed(self) -> None:
         n = 0 if self.samples is None else self.samples.total()
+        if n and not self.include_samples.isEnabled():
+            self.include_samples.setChecked(True)     # your first samples: use them by default
         self.include_samples.setEnabled(n > 0)
         if n == 0:
             self.include_samples.setChecked(False)
-        self.samples_label.setText(f"{n} drawing{'s' if n != 1 else ''} in my samples." if n else
-                                   "No samples yet: add drawings in the Draw tab.")
+        self.samples_label.setText(self.tr("%n drawing(s) in my samples.", "", n) if n else
+                                   self.tr("No samples yet: add drawings in the Draw tab."))
 
     def _tune_config(self):
         from model.samples import finetune_config
 
         run = self.state.active
         if run is None or run.network is None:
-            raise LetterLabError("there is no active model to continue from")
+            raise LetterLabError(self.tr("there is no active model to continue from"))
         return finetune_config(run.network.spec, dict(run.metadata))
 
     def _fine_tune_toggled(self, on: bool) -> None:
@@ -399,10 +411,10 @@ class TrainTab(QWidget):
             self.form.set_fine_tune(self._tune_config())
         except LetterLabError as e:
             self.fine_tune.setChecked(False)
-            self._set_status(f"Cannot fine-tune: {e}", error=True)
+            self._set_status(self.tr("Cannot fine-tune: {error}").format(error=e), error=True)
             return
-        self._set_status("Fine-tuning the active model: Start trains a copy; the active model changes only "
-                         "if the copy reads your samples better and keeps its validation accuracy.")
+        self._set_status(self.tr("Fine-tuning the active model: Start trains a copy; the active model changes "
+                                 "only if the copy reads your samples better and keeps its validation accuracy."))
 
     def _model_changed_for_tune(self) -> None:
         if self.fine_tune.isChecked() and not self.is_running():
@@ -417,25 +429,25 @@ class TrainTab(QWidget):
         if self.include_samples.isChecked() and self.samples is not None:
             xs, ys = self.samples.arrays()
             if not len(ys):
-                raise LetterLabError("no samples yet: add drawings in the Draw tab first")
+                raise LetterLabError(self.tr("no samples yet: add drawings in the Draw tab first"))
             out["samples"] = (xs, ys)
         if self.fine_tune.isChecked():
             run = self.state.active
             if run is None or run.network is None:
-                raise LetterLabError("there is no active model to continue from")
+                raise LetterLabError(self.tr("there is no active model to continue from"))
             if run.network.spec.to_dict() != cfg.spec.to_dict():
-                raise LetterLabError("the settings' network differs from the active model's")
+                raise LetterLabError(self.tr("the settings' network differs from the active model's"))
             out.update(start=run.network.copy(), subset=FINETUNE_SUBSET, extra_metadata={
                 "base_lr": base_lr(dict(run.metadata), cfg.loss), "fine_tuned_from": run.name,
                 "fine_tune": {"epochs": cfg.epochs, "lr": cfg.lr}})
         return out
 
-    @staticmethod
-    def _samples_note(run: Run) -> str:
+    def _samples_note(self, run: Run) -> str:
         s = run.series.get("samples_accuracy")
         if s is None or s.n < 2:
             return ""
-        return f"; your samples {s.y[0]:.1f} → {s.y[s.n - 1]:.1f} % (trained on them)"
+        return self.tr("; your samples {before} → {after} % (trained on them)").format(
+            before=f"{s.y[0]:.1f}", after=f"{s.y[s.n - 1]:.1f}")
 
     def _tuned_better(self, run: Run, baseline_acc: float | None) -> bool:
         """A fine-tune with samples: better if it reads them better than the model it
@@ -454,16 +466,16 @@ class TrainTab(QWidget):
         previous = self.state.active
         self.state.use(run)
         if previous is not None and previous is not run:
-            self._set_undo(f"go back to {previous.name}", lambda: self.state.use(previous))
-        self.statusMessage.emit(f"Now using {run.name}", 8000)
+            self._set_undo(self.tr("go back to {run}").format(run=previous.name), lambda: self.state.use(previous))
+        self.statusMessage.emit(self.tr("Now using {run}").format(run=run.name), 8000)
 
     @guarded
     def delete_run(self, run: Run) -> None:
         if run is self.state.active or run.state == RUNNING or run not in self.state.runs.runs:
             return
         index = self.state.runs.remove(run)
-        self._set_undo(f"delete {run.name}", lambda: self.state.runs.restore(run, index))
-        self.statusMessage.emit(f"Deleted {run.name} — Undo brings it back", 8000)
+        self._set_undo(self.tr("delete {run}").format(run=run.name), lambda: self.state.runs.restore(run, index))
+        self.statusMessage.emit(self.tr("Deleted {run} — Undo brings it back").format(run=run.name), 8000)
 
     @guarded
     def undo(self) -> None:
@@ -472,7 +484,7 @@ class TrainTab(QWidget):
         label, action = self._undo
         self._set_undo(None)
         action()
-        self.statusMessage.emit(f"Undone: {label}", 5000)
+        self.statusMessage.emit(self.tr("Undone: {what}").format(what=label), 5000)
 
     def _set_undo(self, label: str | None, action: Callable[[], None] | None = None) -> None:
         self._undo = None if label is None else (label, action)
@@ -490,8 +502,8 @@ class TrainTab(QWidget):
             return
         start = Path(start_dir) if start_dir else (run.path.parent if run.path else Path.home())
         name = run.path.name if run.path else f"{run.name.replace(' ', '-')}.npz"
-        path, _ = QFileDialog.getSaveFileName(self, f"Save {run.name}", str(start / name),
-                                              "LetterLab weights (*.npz)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save {run}").format(run=run.name), str(start / name),
+                                              self.tr("LetterLab weights (*.npz)"))
         if not path:
             return
         if not path.endswith(".npz"):
@@ -499,9 +511,9 @@ class TrainTab(QWidget):
         try:
             self.save_run_to(run, path)
         except (LetterLabError, OSError) as e:
-            show_error(self, "Cannot save weights", error_text(e))
+            show_error(self, self.tr("Cannot save weights"), error_text(e))
             return
-        self.statusMessage.emit(f"Saved {run.name} to {path}", 5000)
+        self.statusMessage.emit(self.tr("Saved {run} to {path}").format(run=run.name, path=path), 5000)
 
     # -- settings ---------------------------------------------------------------------
     def save_settings(self, s: QSettings) -> None:
