@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QGroupBox, QHB
 from model import LETTERS, SIDE
 from model.inspect import Inspection, Inspector, layer_images, stage_names
 
+from .i18n import spec_text
 from .runs import RUNNING
 from .state import AppState
 from .widgets import guarded, ink_to_qimage, named
@@ -196,25 +197,25 @@ class NetworkView(QWidget):
     def _build_header(self) -> None:
         self.source = named(QLabel(), "networkSource")
         self.source.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.follow = named(QCheckBox("Follow a training run live"), "followTraining")
+        self.follow = named(QCheckBox(self.tr("Follow a training run live")), "followTraining")
         self.follow.setChecked(True)
-        self.follow.setToolTip("While a run trains, show its weights (updated 5 times a second) "
-                               "instead of the active model's")
+        self.follow.setToolTip(self.tr("While a run trains, show its weights (updated 5 times a second) "
+                                       "instead of the active model's"))
         self.layer_combo = named(QComboBox(), "templateLayer")
-        self.layer_combo.setToolTip("Which layer's weights to show")
+        self.layer_combo.setToolTip(self.tr("Which layer's weights to show"))
 
     def _build_pictures(self) -> None:
         self.input_label = named(QLabel(), "networkInput")
         self.input_label.setFixedSize(SIDE * 6 + 2, SIDE * 6 + 2)
         self.input_label.setStyleSheet("border: 1px solid #999; background: white;")
         self.input_label.setAlignment(Qt.AlignCenter)
-        self.input_label.setToolTip("The 17×17 input (the Draw tab's canvas)")
+        self.input_label.setToolTip(self.tr("The 17×17 input (the Draw tab's canvas)"))
 
         self.saliency_widget = _graphics("saliencyView", 150)
-        self.saliency = Picture(self.saliency_widget.ci, "What the network looks at", 0)
+        self.saliency = Picture(self.saliency_widget.ci, self.tr("What the network looks at"), 0)
 
         self.templates_widget = _graphics("weightTemplates", 200)
-        self.templates = Picture(self.templates_widget.ci, "Weights", 0)
+        self.templates = Picture(self.templates_widget.ci, self.tr("Weights"), 0)
 
         self.activations_widget = _graphics("activationsView", 150)
 
@@ -227,8 +228,8 @@ class NetworkView(QWidget):
         p.setXRange(-0.6, 25.6, padding=0)
         p.setYRange(0, 1, padding=0.02)
         p.getAxis("bottom").setTicks([[(i, c) for i, c in enumerate(LETTERS)]])
-        p.setLabel("left", "output")
-        p.setTitle("Output units — click a letter to see what makes it", size="9pt")
+        p.setLabel("left", self.tr("output"))
+        p.setTitle(self.tr("Output units — click a letter to see what makes it"), size="9pt")
         self.bars = pg.BarGraphItem(x=np.arange(26), height=np.zeros(26), width=0.75,
                                     brushes=[OTHER] * 26, pen=None)
         p.addItem(self.bars)
@@ -239,7 +240,7 @@ class NetworkView(QWidget):
         g.setMenuEnabled(False)
         g.setMouseEnabled(False, False)
         g.hideButtons()
-        g.setTitle("Gradient size per layer (log₁₀ ‖∇W‖), while training", size="9pt")
+        g.setTitle(self.tr("Gradient size per layer (log₁₀ ‖∇W‖), while training"), size="9pt")
         self.grad_bars = pg.BarGraphItem(x=[], y0=[], y1=[], width=0.6, brush=OTHER, pen=None)
         g.addItem(self.grad_bars)
         self.grad_text = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))
@@ -250,13 +251,13 @@ class NetworkView(QWidget):
         header.addWidget(self.source, 1)
         header.addWidget(self.follow)
 
-        look = QGroupBox("Input and what the network looks at")
+        look = QGroupBox(self.tr("Input and what the network looks at"))
         ll = QGridLayout(look)
-        ll.addWidget(QLabel("Input (Draw tab)"), 0, 0, Qt.AlignTop)
+        ll.addWidget(QLabel(self.tr("Input (Draw tab)")), 0, 0, Qt.AlignTop)
         ll.addWidget(self.input_label, 1, 0, Qt.AlignTop)
         ll.addWidget(self.saliency_widget, 0, 1, 3, 1)
         ll.setRowStretch(2, 1)
-        self.saliency_hint = QLabel("Red: ink here raises the letter's score; blue: lowers it.")
+        self.saliency_hint = QLabel(self.tr("Red: ink here raises the letter's score; blue: lowers it."))
         self.saliency_hint.setWordWrap(True)
         self.saliency_hint.setStyleSheet("color: #555;")
         ll.addWidget(self.saliency_hint, 3, 0, 1, 2)
@@ -269,15 +270,15 @@ class NetworkView(QWidget):
         lv.addWidget(self.bars_widget, 2)
         lv.addWidget(self.grads_widget, 2)
 
-        weights = QGroupBox("Weights")
+        weights = QGroupBox(self.tr("Weights"))
         wl = QVBoxLayout(weights)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Layer"))
+        row.addWidget(QLabel(self.tr("Layer")))
         row.addWidget(self.layer_combo)
         row.addStretch(1)
         wl.addLayout(row)
         wl.addWidget(self.templates_widget, 1)
-        acts = self.activations_box = QGroupBox("Activations for the drawing")
+        acts = self.activations_box = QGroupBox(self.tr("Activations for the drawing"))
         al = QVBoxLayout(acts)
         al.addWidget(self.activations_widget)
 
@@ -338,8 +339,8 @@ class NetworkView(QWidget):
     def _describe(self) -> None:
         live = self._live_network()
         if live is not None:
-            self.source.setText(f"Training {self.live_run.name} (live, {1000 // LIVE_INTERVAL_MS}×/s): "
-                                f"{live.spec.describe()}")
+            self.source.setText(self.tr("Training {run} (live, {rate}×/s): {net}").format(
+                run=self.live_run.name, rate=1000 // LIVE_INTERVAL_MS, net=spec_text(live.spec)))
         else:
             self.source.setText(self.state.describe_model())
 
@@ -396,7 +397,7 @@ class NetworkView(QWidget):
         net = self.inspector.network
         name = self.layer_combo.currentText()
         if net is None or not name:
-            self.templates.set_title("Weights: no model")
+            self.templates.set_title(self.tr("Weights: no model"))
             self.templates.show(np.full((SIDE, SIDE), np.nan, np.float32))
             return
         images = layer_images(net, name)
@@ -405,13 +406,16 @@ class NetworkView(QWidget):
         self.templates.show(mosaic(tiles, cols))
         rows, n_in, h, w = images.shape
         if h == SIDE and w == SIDE:
-            what = "templates" if rows == 26 and net.layer_names()[-1] == name else "units' input weights"
-            title = f"{name}: {rows} {what} (17×17 each)"
+            if rows == 26 and net.layer_names()[-1] == name:
+                title = self.tr("{layer}: {n} templates (17×17 each)").format(layer=name, n=rows)
+            else:
+                title = self.tr("{layer}: {n} units' input weights (17×17 each)").format(layer=name, n=rows)
         elif n_in > 1 or h == w:
-            title = f"{name}: {rows}×{n_in} filters {h}×{w}" + (" (a row per output channel)" if n_in > 1 else "")
+            title = self.tr("{layer}: {rows}×{n_in} filters {h}×{w}").format(
+                layer=name, rows=rows, n_in=n_in, h=h, w=w) + (self.tr(" (a row per output channel)") if n_in > 1 else "")
         else:
-            title = f"{name}: weight matrix {h}×{w} (rows: units, columns: inputs)"
-        self.templates.set_title(f"{title}, one colour scale")
+            title = self.tr("{layer}: weight matrix {h}×{w} (rows: units, columns: inputs)").format(layer=name, h=h, w=w)
+        self.templates.set_title(self.tr("{title}, one colour scale").format(title=title))
         if relabel:
             if h == SIDE and rows == 26 and n_in == 1:
                 pos = [((k % cols) * (w + 1), (k // cols) * (h + 1)) for k in range(rows)]
@@ -434,23 +438,24 @@ class NetworkView(QWidget):
             for pic in self.stages:
                 pic.show(np.full((1, 1), np.nan, np.float32))
             self.bars.setOpts(height=np.zeros(26), brushes=[OTHER] * 26)
-            self.saliency.set_title("What the network looks at: draw a letter on the Draw tab")
+            self.saliency.set_title(self.tr("What the network looks at: draw a letter on the Draw tab"))
             self.saliency.show(np.full((SIDE, SIDE), np.nan, np.float32))
             return
         for pic, st in zip(self.stages, seen.stages):
             if st.kind == "maps":
                 v = st.values
                 pic.show(mosaic(np.moveaxis(v, -1, 0), grid_columns(v.shape[-1], 14.0)), nice=True)
-                what = f"{v.shape[-1]} maps {v.shape[0]}×{v.shape[1]}"
+                what = self.tr("{n} maps {h}×{w}").format(n=v.shape[-1], h=v.shape[0], w=v.shape[1])
             else:
                 pic.show(units_grid(st.values), nice=True)
-                what = f"{st.values.shape[0]} units"
+                what = self.tr("{n} units").format(n=st.values.shape[0])
             pic.set_title(f"{st.name}: {what}")
         brushes = [SELECTED if k == seen.cls else OTHER for k in range(26)]
         self.bars.setOpts(height=np.clip(np.nan_to_num(seen.outputs), 0, 1), brushes=brushes)
         self.saliency.show(seen.saliency.reshape(SIDE, SIDE), nice=True)
-        which = "top guess" if self.chosen is None else "your choice"
-        self.saliency.set_title(f"What makes it {LETTERS[seen.cls]} ({which}): ∂ logit / ∂ input")
+        which = self.tr("top guess") if self.chosen is None else self.tr("your choice")
+        self.saliency.set_title(self.tr("What makes it {letter} ({which}): ∂ logit / ∂ input").format(
+            letter=LETTERS[seen.cls], which=which))
 
     def _show_input(self, x) -> None:
         if x is None:
@@ -524,7 +529,7 @@ class NetworkView(QWidget):
                     norms.append(float(s.y[s.n - 1]))
         if not norms:
             self.grad_bars.setOpts(x=[], y0=[], y1=[])
-            self.grad_text.setText("Train a network to see how strongly each layer is pushed")
+            self.grad_text.setText(self.tr("Train a network to see how strongly each layer is pushed"))
             p = self.grads_widget.getPlotItem()
             p.getAxis("bottom").setTicks([[]])
             p.hideAxis("left")
@@ -535,7 +540,7 @@ class NetworkView(QWidget):
         floor = math.floor(min(logs.min(), -1)) - 0.5
         top = math.ceil(max(logs.max(), floor + 1))
         n = len(norms)
-        names = (names + [f"layer {i}" for i in range(len(names), n)])[:n]
+        names = (names + [self.tr("layer {n}").format(n=i) for i in range(len(names), n)])[:n]
         self.grad_text.setText("")
         self.grad_bars.setOpts(x=np.arange(n), y0=np.full(n, floor), y1=logs)
         p = self.grads_widget.getPlotItem()
