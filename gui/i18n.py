@@ -87,10 +87,10 @@ def missing_font_message() -> str:
 # -- the tutorial's terms, for text built from the model's names ------------------------
 def loss_text(loss: str) -> str:
     """A loss's name in the interface's language (二次代价函数, 交叉熵, …)."""
-    t = QCoreApplication.translate
-    return {"quadratic": t("Terms", "quadratic loss"),
-            "cross_entropy": t("Terms", "cross-entropy"),
-            "softmax_cross_entropy": t("Terms", "softmax cross-entropy")}.get(loss, loss)
+    translate = QCoreApplication.translate
+    return {"quadratic": translate("Terms", "quadratic loss"),
+            "cross_entropy": translate("Terms", "cross-entropy"),
+            "softmax_cross_entropy": translate("Terms", "softmax cross-entropy")}.get(loss, loss)
 
 
 def activation_text(activation: str) -> str:
@@ -100,20 +100,20 @@ def activation_text(activation: str) -> str:
 
 def preset_text(preset: str) -> str:
     """A preset's name (shallow, deep, default, conv) in the interface's language."""
-    t = QCoreApplication.translate
-    return {"shallow": t("Terms", "shallow"), "deep": t("Terms", "deep"),
-            "default": t("Terms", "default"), "conv": t("Terms", "conv"),
-            "custom": t("Terms", "custom")}.get(preset, preset)
+    translate = QCoreApplication.translate
+    return {"shallow": translate("Terms", "shallow"), "deep": translate("Terms", "deep"),
+            "default": translate("Terms", "default"), "conv": translate("Terms", "conv"),
+            "custom": translate("Terms", "custom")}.get(preset, preset)
 
 
 def spec_text(spec) -> str:
     """A network's one-line description (``NetSpec.describe``) in the interface's language."""
-    t = QCoreApplication.translate
+    translate = QCoreApplication.translate
     sizes = "→".join(map(str, [*spec.hidden, spec.n_classes]))
     act, loss = activation_text(spec.activation), loss_text(spec.loss)
     if not spec.conv:
         return f"{spec.n_inputs}→{sizes} {act}, {loss}"
-    blocks = " ".join(t("Terms", "pool") if b == "pool" else t("Terms", "conv{k}×{k} {c}").format(
+    blocks = " ".join(translate("Terms", "pool") if b == "pool" else translate("Terms", "conv{k}×{k} {c}").format(
                           k=spec.kernel, c=b) for b in spec.conv)
-    drop = t("Terms", ", dropout {p}").format(p=f"{spec.dropout:g}") if spec.dropout else ""
+    drop = translate("Terms", ", dropout {p}").format(p=f"{spec.dropout:g}") if spec.dropout else ""
     return f"{blocks} → {sizes} {act}{drop}, {loss}"

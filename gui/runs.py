@@ -44,11 +44,11 @@ RUNNING, FINISHED, STOPPED, DIVERGED, NOT_LEARNING, FAILED, LOADED = (
 
 def state_text(state: str) -> str:
     """A run state as the runs list shows it (the state itself stays the English key)."""
-    t = QCoreApplication.translate
-    return {RUNNING: t("Run", "running"), FINISHED: t("Run", "finished"),
-            STOPPED: t("Run", "stopped"), DIVERGED: t("Run", "diverged"),
-            NOT_LEARNING: t("Run", "not learning"), FAILED: t("Run", "failed"),
-            LOADED: t("Run", "loaded")}.get(state, state)
+    translate = QCoreApplication.translate
+    return {RUNNING: translate("Run", "running"), FINISHED: translate("Run", "finished"),
+            STOPPED: translate("Run", "stopped"), DIVERGED: translate("Run", "diverged"),
+            NOT_LEARNING: translate("Run", "not learning"), FAILED: translate("Run", "failed"),
+            LOADED: translate("Run", "loaded")}.get(state, state)
 
 
 class Series:
@@ -176,9 +176,9 @@ class Run:
         """A short summary: architecture, loss and learning rate, or where it came from."""
         if self.config is not None:
             c = self.config
-            t = QCoreApplication.translate
-            extra = t("Run", ", momentum {m}").format(m=f"{c.momentum:g}") if c.momentum else ""
-            return t("Run", "{preset}: {net}, lr {lr}, batch {batch}{extra}, seed {seed}").format(
+            translate = QCoreApplication.translate
+            extra = translate("Run", ", momentum {m}").format(m=f"{c.momentum:g}") if c.momentum else ""
+            return translate("Run", "{preset}: {net}, lr {lr}, batch {batch}{extra}, seed {seed}").format(
                 preset=preset_text(c.preset), net=spec_text(c.spec), lr=f"{c.lr:g}",
                 batch=c.batch_size, extra=extra, seed=c.seed)
         from model.network import NetSpec

@@ -20,8 +20,8 @@ COLUMNS = ["Run", "Recipe", "Best", "State"]
 
 
 def column_titles() -> list[str]:
-    t = QCoreApplication.translate
-    return [t("RunsList", "Run"), t("RunsList", "Recipe"), t("RunsList", "Best"), t("RunsList", "State")]
+    translate = QCoreApplication.translate
+    return [translate("RunsList", "Run"), translate("RunsList", "Recipe"), translate("RunsList", "Best"), translate("RunsList", "State")]
 NAME, RECIPE, BEST, STATE = range(4)
 
 

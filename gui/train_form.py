@@ -22,15 +22,15 @@ CUSTOM = "custom"
 
 
 def preset_labels() -> dict[str, str]:
-    t = QCoreApplication.translate
-    return {"shallow": t("TrainForm", "Shallow (tutorial)"), "deep": t("TrainForm", "Deep (tutorial)"),
-            "default": t("TrainForm", "Default (LetterLab)"), "conv": t("TrainForm", "Conv (LetterLab)")}
+    translate = QCoreApplication.translate
+    return {"shallow": translate("TrainForm", "Shallow (tutorial)"), "deep": translate("TrainForm", "Deep (tutorial)"),
+            "default": translate("TrainForm", "Default (LetterLab)"), "conv": translate("TrainForm", "Conv (LetterLab)")}
 
 
 def loss_labels() -> dict[str, str]:
-    t = QCoreApplication.translate
-    return {"quadratic": t("TrainForm", "quadratic"), "cross_entropy": t("TrainForm", "cross-entropy (sigmoid)"),
-            "softmax_cross_entropy": t("TrainForm", "softmax cross-entropy")}
+    translate = QCoreApplication.translate
+    return {"quadratic": translate("TrainForm", "quadratic"), "cross_entropy": translate("TrainForm", "cross-entropy (sigmoid)"),
+            "softmax_cross_entropy": translate("TrainForm", "softmax cross-entropy")}
 
 
 def _default_lr(loss: str) -> float | None:

@@ -39,15 +39,15 @@ def error_text(exc: BaseException) -> str:
 def parse_sizes(text: str, what: str | None = None) -> tuple[int, ...]:
     """``"256, 128"`` (commas, semicolons or spaces) → ``(256, 128)``; empty → ``()``.
     Raises LetterLabError for anything but positive whole numbers."""
-    tr = QCoreApplication.translate
-    what = what or tr("Errors", "hidden layer sizes")
+    translate = QCoreApplication.translate
+    what = what or translate("Errors", "hidden layer sizes")
     parts = [t for t in str(text).replace(";", ",").replace(" ", ",").split(",") if t.strip()]
     if not all(t.strip().isascii() and t.strip().isdigit() for t in parts):
-        raise LetterLabError(tr("Errors", "{what} must be whole numbers separated by commas, got {text}")
+        raise LetterLabError(translate("Errors", "{what} must be whole numbers separated by commas, got {text}")
                              .format(what=what, text=repr(text)))
     sizes = tuple(int(t) for t in parts)
     if any(s <= 0 or s > 100_000 for s in sizes):
-        raise LetterLabError(tr("Errors", "{what} must be between 1 and 100000, got {text}")
+        raise LetterLabError(translate("Errors", "{what} must be between 1 and 100000, got {text}")
                              .format(what=what, text=repr(text)))
     return sizes
 
