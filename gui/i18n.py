@@ -8,8 +8,20 @@ compiled to ``letterlab_zh_CN.qm``, which ships inside the package. Qt's own str
 
 Refresh the ``.ts`` from the code, then compile it (from the repository's root)::
 
-    pyside6-lupdate gui/*.py -ts gui/translations/letterlab_zh_CN.ts
+    pyside6-lupdate gui/*.py -no-obsolete -locations none -ts gui/translations/letterlab_zh_CN.ts
     pyside6-lrelease gui/translations/letterlab_zh_CN.ts -qm gui/translations/letterlab_zh_CN.qm
+
+New messages arrive as ``type="unfinished"``: translate them (Qt Linguist, or by hand in the
+XML) with the words of ``gui/translations/GLOSSARY.md``; ``tests/gui/test_i18n.py`` fails
+while any is left. English needs only its plural forms (``%n drawing(s)`` → "1 drawing",
+"2 drawings"), kept in ``letterlab_en.ts``::
+
+    pyside6-lupdate gui/*.py -pluralonly -source-language en -target-language en -no-obsolete -locations none -ts gui/translations/letterlab_en.ts
+    pyside6-lrelease gui/translations/letterlab_en.ts -qm gui/translations/letterlab_en.qm
+
+Strings built at run time use ``self.tr("… {name} …").format(name=…)`` (lupdate cannot read
+f-strings); module-level code calls ``QCoreApplication.translate("Context", …)`` or a local
+``translate = QCoreApplication.translate`` (lupdate recognises the name ``translate`` only).
 
 The language follows the system locale unless the Language menu chose one (remembered in
 QSettings under ``language``); a change takes effect after the restart the app offers.
@@ -49,12 +61,11 @@ def _app_qm(lang: str) -> str | None:
 
 
 def install(app: QCoreApplication, lang: str) -> bool:
-    """Install the translators for ``lang`` ("en" installs none); returns whether the app's
-    own translation was found. Call before any widget is built."""
-    for t in _installed:
-        app.removeTranslator(t)
-    _installed.clear()
-    if lang == "en":
+    """Install the translators for ``lang`` ("en": only the English plural forms); returns
+    whether the app's own translation was found. Call before any widget is built; ``"none"``
+    removes them all (the source strings)."""
+    uninstall(app)
+    if lang == "none":
         return True
     ok = False
     app_qm = _app_qm(lang)
@@ -64,11 +75,20 @@ def install(app: QCoreApplication, lang: str) -> bool:
             app.installTranslator(t)
             _installed.append(t)
             ok = True
+    if lang == "en":
+        return ok
     qt = QTranslator(app)
     if qt.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
         _installed.append(qt)
     return ok
+
+
+def uninstall(app: QCoreApplication) -> None:
+    """Remove the translators :func:`install` installed."""
+    for t in _installed:
+        app.removeTranslator(t)
+    _installed.clear()
 
 
 def has_cjk_font() -> bool:

@@ -2,27 +2,1021 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AppState</name>
+    <message>
+        <source>{name}, trained in this window (unsaved)</source>
+        <translation>{name}，在本窗口中训练（未保存）</translation>
+    </message>
+    <message>
+        <source>No model loaded — open weights (Ctrl+O) or train one</source>
+        <translation>未加载模型——打开权重文件（Ctrl+O）或训练一个</translation>
+    </message>
+    <message>
+        <source>{source}: {network}</source>
+        <translation>{source}：{network}</translation>
+    </message>
+    <message>
+        <source>, validation {percent} %</source>
+        <translation>，验证集准确率 {percent} %</translation>
+    </message>
+</context>
+<context>
+    <name>Canvas</name>
+    <message>
+        <source>Draw a capital letter with the mouse or a tablet pen</source>
+        <extracomment>One entry of the undo history: (background image or None, finished strokes). A letter drawn to fill the canvas comfortably is about this tall. The smallest side the canvas is given (the window&apos;s minimum size depends on it).</extracomment>
+        <translation>用鼠标或手写笔画一个大写字母</translation>
+    </message>
+    <message>
+        <source>could not encode the drawing as PNG</source>
+        <extracomment>Pen width in pixels of a CANVAS_SIDE canvas (see :attr:`pen_px` for the real one).</extracomment>
+        <translation>无法把画好的字母编码为 PNG</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>hidden layer sizes</source>
+        <translation>隐含层大小</translation>
+    </message>
+    <message>
+        <source>{what} must be whole numbers separated by commas, got {text}</source>
+        <translation>{what}必须是用逗号分隔的正整数，实际为 {text}</translation>
+    </message>
+    <message>
+        <source>{what} must be between 1 and 100000, got {text}</source>
+        <translation>{what}必须在 1 到 100000 之间，实际为 {text}</translation>
+    </message>
+</context>
+<context>
+    <name>Jobs</name>
+    <message>
+        <source>Loading training data…</source>
+        <extracomment>The trainer&apos;s own network, still being trained: read it only by copying (a copy may mix two steps), as the Network view does a few times a second.</extracomment>
+        <translation>正在加载训练集…</translation>
+    </message>
+    <message>
+        <source>Stopped before the first batch; the active model is unchanged.</source>
+        <translation>在第一批之前已停止；当前模型未改变。</translation>
+    </message>
+    <message>
+        <source>Creating the letter data set…</source>
+        <translation>正在生成字母数据集…</translation>
+    </message>
+    <message>
+        <source>Loading validation data…</source>
+        <translation>正在加载验证集…</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../app.py" line="101"/>
-        <source>&amp;Language</source>
+        <source>&amp;Train</source>
+        <translation>训练(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Draw</source>
+        <translation>手写(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Mistakes</source>
+        <translation>错例(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Network</source>
+        <translation>网络(&amp;N)</translation>
+    </message>
+    <message>
+        <source>My &amp;samples</source>
         <extracomment>Ask before quitting with a run in progress or unsaved runs (tests turn it off).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>我的样本(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../app.py" line="106"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open weights…</source>
+        <translation>打开权重(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save weights…</source>
+        <translation>保存权重(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
         <source>System</source>
-        <translation type="unfinished"></translation>
+        <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../app.py" line="119"/>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言</translation>
     </message>
     <message>
-        <location filename="../app.py" line="120"/>
         <source>The new language takes effect when LetterLab restarts. Restart now?</source>
-        <translation type="unfinished"></translation>
+        <translation>新的语言将在 LetterLab 重新启动后生效。现在重新启动吗？</translation>
+    </message>
+    <message>
+        <source>Cannot open {file}: {error}</source>
+        <translation>无法打开 {file}：{error}</translation>
+    </message>
+    <message>
+        <source>Cannot open weights</source>
+        <translation>无法打开权重文件</translation>
+    </message>
+    <message>
+        <source>{file} was not opened; the active model is unchanged.</source>
+        <translation>{file} 未能打开；当前模型未改变。</translation>
+    </message>
+    <message>
+        <source>{file} (shipped)</source>
+        <translation>{file}（随软件附带）</translation>
+    </message>
+    <message>
+        <source>there is no model to save</source>
+        <translation>没有可以保存的模型</translation>
+    </message>
+    <message>
+        <source>{path} is in the folder of the weights shipped with LetterLab; save your weights in a folder of your own</source>
+        <translation>{path} 位于 LetterLab 附带权重的文件夹中；请把权重保存到你自己的文件夹</translation>
+    </message>
+    <message>
+        <source>Open weights</source>
+        <translation>打开权重</translation>
+    </message>
+    <message>
+        <source>LetterLab weights (*.npz)</source>
+        <translation>LetterLab 权重文件 (*.npz)</translation>
+    </message>
+    <message>
+        <source>Save weights</source>
+        <translation>保存权重</translation>
+    </message>
+    <message>
+        <source>There is no model to save yet.</source>
+        <translation>还没有可以保存的模型。</translation>
+    </message>
+    <message>
+        <source>Cannot save weights</source>
+        <translation>无法保存权重</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>no data set at {folder}</source>
+        <translation>{folder} 中没有数据集</translation>
+    </message>
+    <message>
+        <source>No data set: {error}</source>
+        <translation>没有数据集：{error}</translation>
+    </message>
+    <message>
+        <source>Creating the letter data set (first launch only)…</source>
+        <translation>正在生成字母数据集（仅首次启动时）…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Loading validation data: {done}/{total}</source>
+        <translation>正在加载验证集：{done}/{total}</translation>
+    </message>
+    <message>
+        <source>Data set: {folder} ({n} validation images)</source>
+        <translation>数据集：{folder}（验证集 {n} 张图片）</translation>
+    </message>
+    <message>
+        <source>Data set unavailable: {error}</source>
+        <translation>数据集不可用：{error}</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Data-set creation cancelled: training and Mistakes need it. Restart LetterLab to create it.</source>
+        <translation>已取消生成数据集：训练和错例都需要它。重新启动 LetterLab 即可生成。</translation>
+    </message>
+    <message>
+        <source>Quit LetterLab</source>
+        <translation>退出 LetterLab</translation>
+    </message>
+    <message>
+        <source>A training run is in progress. Stop it and quit?</source>
+        <translation>正在训练。停止训练并退出吗？</translation>
+    </message>
+    <message>
+        <source>Stop and quit</source>
+        <translation>停止并退出</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run(s) not saved: {names}.</source>
+        <translation>
+            <numerusform>%n 个训练未保存：{names}。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Save runs into folder</source>
+        <translation>把训练结果保存到文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkView</name>
+    <message>
+        <source>Follow a training run live</source>
+        <extracomment>Weights of a run in progress are copied in at most this often (ms): 5 per second. Blue – white – red (ColorBrewer RdBu, reversed): zero is white.</extracomment>
+        <translation>实时跟随正在进行的训练</translation>
+    </message>
+    <message>
+        <source>While a run trains, show its weights (updated 5 times a second) instead of the active model&apos;s</source>
+        <translation>训练进行时显示它的权重（每秒更新 5 次），而不是当前模型的权重</translation>
+    </message>
+    <message>
+        <source>Which layer&apos;s weights to show</source>
+        <translation>显示哪一层的权重</translation>
+    </message>
+    <message>
+        <source>The 17×17 input (the Draw tab&apos;s canvas)</source>
+        <translation>17×17 的输入（手写页的画布）</translation>
+    </message>
+    <message>
+        <source>What the network looks at</source>
+        <translation>网络在看哪里</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Output units — click a letter to see what makes it</source>
+        <translation>输出层神经元——点击一个字母，看是什么让网络认出它</translation>
+    </message>
+    <message>
+        <source>Gradient size per layer (log₁₀ ‖∇W‖), while training</source>
+        <translation>训练时每层的梯度大小（log₁₀ ‖∇W‖）</translation>
+    </message>
+    <message>
+        <source>Input and what the network looks at</source>
+        <translation>输入与网络在看哪里</translation>
+    </message>
+    <message>
+        <source>Input (Draw tab)</source>
+        <translation>输入（手写页）</translation>
+    </message>
+    <message>
+        <source>Red: ink here raises the letter&apos;s score; blue: lowers it.</source>
+        <translation>红色：这里有笔画会提高该字母的得分；蓝色：会降低得分。</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Activations for the drawing</source>
+        <translation>这个手写字母的各层激活值</translation>
+    </message>
+    <message>
+        <source>Training {run} (live, {rate}×/s): {net}</source>
+        <translation>正在训练 {run}（实时，每秒 {rate} 次）：{net}</translation>
+    </message>
+    <message>
+        <source>Weights: no model</source>
+        <translation>权重：没有模型</translation>
+    </message>
+    <message>
+        <source>{layer}: {n} templates (17×17 each)</source>
+        <translation>{layer}：{n} 个模板（每个 17×17）</translation>
+    </message>
+    <message>
+        <source>{layer}: {n} units&apos; input weights (17×17 each)</source>
+        <translation>{layer}：{n} 个神经元的输入权重（每个 17×17）</translation>
+    </message>
+    <message>
+        <source>{layer}: {rows}×{n_in} filters {h}×{w}</source>
+        <translation>{layer}：{rows}×{n_in} 个 {h}×{w} 卷积核</translation>
+    </message>
+    <message>
+        <source> (a row per output channel)</source>
+        <translation>（每个输出通道一行）</translation>
+    </message>
+    <message>
+        <source>{layer}: weight matrix {h}×{w} (rows: units, columns: inputs)</source>
+        <translation>{layer}：{h}×{w} 权重矩阵（行：神经元，列：输入）</translation>
+    </message>
+    <message>
+        <source>{title}, one colour scale</source>
+        <translation>{title}，统一色标</translation>
+    </message>
+    <message>
+        <source>What the network looks at: draw a letter on the Draw tab</source>
+        <translation>网络在看哪里：请在手写页上画一个字母</translation>
+    </message>
+    <message>
+        <source>{n} maps {h}×{w}</source>
+        <translation>{n} 张 {h}×{w} 特征图</translation>
+    </message>
+    <message>
+        <source>{n} units</source>
+        <translation>{n} 个神经元</translation>
+    </message>
+    <message>
+        <source>top guess</source>
+        <translation>最可能的字母</translation>
+    </message>
+    <message>
+        <source>your choice</source>
+        <translation>你选的字母</translation>
+    </message>
+    <message>
+        <source>What makes it {letter} ({which}): ∂ logit / ∂ input</source>
+        <translation>是什么让它成为 {letter}（{which}）：∂ logit / ∂ 输入</translation>
+    </message>
+    <message>
+        <source>Train a network to see how strongly each layer is pushed</source>
+        <translation>训练一个网络，就能看到每一层被推动的强弱</translation>
+    </message>
+    <message>
+        <source>layer {n}</source>
+        <translation>第 {n} 层</translation>
+    </message>
+</context>
+<context>
+    <name>Run</name>
+    <message>
+        <source>accuracy near chance: the learning rate may be too high (dead ReLUs, saturated sigmoids) or too low</source>
+        <extracomment>Okabe &amp; Ito&apos;s colour-blind-safe palette (yellow left out: unreadable on white). A run whose validation accuracy is at most this after NOT_LEARNING_EPOCHS is flagged.</extracomment>
+        <translation>准确率接近随机猜测：学习率可能太高（ReLU 死亡、Sigmoid 饱和）或太低</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <extracomment>Floor for log-scale values (a loss or gradient of exactly 0 cannot be drawn on a log axis).</extracomment>
+        <translation>训练中</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>diverged</source>
+        <translation>已发散</translation>
+    </message>
+    <message>
+        <source>not learning</source>
+        <translation>没有在学习</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>loaded</source>
+        <translation>已加载</translation>
+    </message>
+    <message>
+        <source>, momentum {m}</source>
+        <translation>，动量 {m}</translation>
+    </message>
+    <message>
+        <source>{preset}: {net}, lr {lr}, batch {batch}{extra}, seed {seed}</source>
+        <translation>{preset}：{net}，学习率 {lr}，批大小 {batch}{extra}，随机种子 {seed}</translation>
+    </message>
+    <message>
+        <source>unknown architecture</source>
+        <translation>未知的网络结构</translation>
+    </message>
+</context>
+<context>
+    <name>RunStore</name>
+    <message>
+        <source>run {n}</source>
+        <extracomment>Metadata keys a weights file gets from the save itself, not from the run.</extracomment>
+        <translation>训练 {n}</translation>
+    </message>
+</context>
+<context>
+    <name>RunsList</name>
+    <message>
+        <source>Run</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Recipe</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>Best</source>
+        <translation>最佳</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Tick a run to show its curves; double-click (or F2) its name to rename it. Bold: the active model.</source>
+        <translation>勾选一次训练以显示它的曲线；双击名称（或按 F2）可重命名。粗体：当前模型。</translation>
+    </message>
+    <message>
+        <source>Use this model</source>
+        <translation>使用此模型</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Make the selected run&apos;s weights the model Draw and Mistakes use</source>
+        <translation>把所选训练的权重设为手写页和错例页使用的模型</translation>
+    </message>
+    <message>
+        <source>Undo: {what}</source>
+        <translation>撤销：{what}</translation>
+    </message>
+    <message>
+        <source>Nothing to undo</source>
+        <translation>没有可撤销的操作</translation>
+    </message>
+    <message>
+        <source> · in use</source>
+        <translation> · 使用中</translation>
+    </message>
+    <message>
+        <source> · unsaved</source>
+        <translation> · 未保存</translation>
+    </message>
+    <message>
+        <source>The model in use cannot be deleted; use another first</source>
+        <translation>正在使用的模型不能删除；请先改用另一个</translation>
+    </message>
+    <message>
+        <source>Remove the selected run (Undo brings it back)</source>
+        <translation>删除所选训练（撤销可恢复）</translation>
+    </message>
+</context>
+<context>
+    <name>SamplesView</name>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete the selected drawings (Delete); Undo brings them back</source>
+        <translation>删除所选的手写图（Delete 键）；撤销可恢复</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Your drawings per letter (click a letter to show only it)</source>
+        <translation>每个字母的手写图（点击字母只显示它）</translation>
+    </message>
+    <message>
+        <source>Add drawings in the Draw tab (choose the letter, press Enter), then in the Train tab tick “Continue from the active model” and Start.</source>
+        <translation>在手写页添加手写图（选好字母，按 Enter），然后在训练页勾选“从当前模型继续训练”并点击开始。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n drawing(s) of {letter}</source>
+        <translation>
+            <numerusform>{letter} 的手写图 %n 张</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No samples yet. Draw a letter in the Draw tab and press Enter to add it.</source>
+        <translation>还没有样本。在手写页画一个字母，按 Enter 添加。</translation>
+    </message>
+    <message>
+        <source>None yet of: {letters} — a few drawings of each help the most.</source>
+        <translation>这些字母还没有样本：{letters}——每个字母画几张最有帮助。</translation>
+    </message>
+    <message>
+        <source> · showing {letter}</source>
+        <translation> · 只显示 {letter}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n drawing(s) in {folder}</source>
+        <translation>
+            <numerusform>{folder} 中共 %n 张手写图</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot read {folder}: {error}</source>
+        <translation>无法读取 {folder}：{error}</translation>
+    </message>
+    <message>
+        <source>{letter} (unreadable)</source>
+        <translation>{letter}（无法读取）</translation>
+    </message>
+    <message>
+        <source>Undo delete ({n})</source>
+        <translation>撤销删除（{n}）</translation>
+    </message>
+    <message>
+        <source>Cannot delete samples</source>
+        <translation>无法删除样本</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted %n sample(s) — Undo brings them back</source>
+        <translation>
+            <numerusform>已删除 %n 个样本——撤销可恢复</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot restore samples</source>
+        <translation>无法恢复样本</translation>
+    </message>
+    <message numerus="yes">
+        <source>Restored %n sample(s)</source>
+        <translation>
+            <numerusform>已恢复 %n 个样本</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export my samples</source>
+        <translation>导出我的样本</translation>
+    </message>
+    <message>
+        <source>Sample archives (*.tar.gz)</source>
+        <translation>样本压缩包 (*.tar.gz)</translation>
+    </message>
+    <message>
+        <source>Cannot export samples</source>
+        <translation>无法导出样本</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n sample(s) to {path}</source>
+        <translation>
+            <numerusform>已把 %n 个样本导出到 {path}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Import samples</source>
+        <translation>导入样本</translation>
+    </message>
+    <message>
+        <source>Cannot import samples</source>
+        <translation>无法导入样本</translation>
+    </message>
+    <message>
+        <source>Nothing was imported.</source>
+        <translation>没有导入任何样本。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n sample(s) ({skipped} already there)</source>
+        <translation>
+            <numerusform>已导入 %n 个样本（{skipped} 个已存在）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Terms</name>
+    <message>
+        <source>quadratic loss</source>
+        <extracomment>Language codes the Language menu offers; &quot;system&quot; follows the locale.</extracomment>
+        <translation>二次代价函数</translation>
+    </message>
+    <message>
+        <source>cross-entropy</source>
+        <translation>交叉熵</translation>
+    </message>
+    <message>
+        <source>softmax cross-entropy</source>
+        <translation>softmax 交叉熵</translation>
+    </message>
+    <message>
+        <source>shallow</source>
+        <translation>浅层</translation>
+    </message>
+    <message>
+        <source>deep</source>
+        <translation>深层</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <source>conv</source>
+        <translation>卷积</translation>
+    </message>
+    <message>
+        <source>custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>pool</source>
+        <translation>池化</translation>
+    </message>
+    <message>
+        <source>conv{k}×{k} {c}</source>
+        <translation>卷积{k}×{k} {c}</translation>
+    </message>
+    <message>
+        <source>, dropout {p}</source>
+        <translation>，dropout {p}</translation>
+    </message>
+</context>
+<context>
+    <name>TrainForm</name>
+    <message>
+        <source>Shallow (tutorial)</source>
+        <translation>浅层（教程）</translation>
+    </message>
+    <message>
+        <source>Deep (tutorial)</source>
+        <translation>深层（教程）</translation>
+    </message>
+    <message>
+        <source>Default (LetterLab)</source>
+        <translation>默认（LetterLab）</translation>
+    </message>
+    <message>
+        <source>Conv (LetterLab)</source>
+        <translation>卷积（LetterLab）</translation>
+    </message>
+    <message>
+        <source>quadratic</source>
+        <translation>二次代价函数</translation>
+    </message>
+    <message>
+        <source>cross-entropy (sigmoid)</source>
+        <translation>交叉熵（Sigmoid）</translation>
+    </message>
+    <message>
+        <source>softmax cross-entropy</source>
+        <translation>softmax 交叉熵</translation>
+    </message>
+    <message>
+        <source>Network and recipe</source>
+        <translation>网络与训练配置</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>none (e.g. 32,32,pool,64,pool)</source>
+        <translation>无（例如 32,32,pool,64,pool）</translation>
+    </message>
+    <message>
+        <source>Convolution blocks before the dense layers: channel counts and &apos;pool&apos;, separated by commas.</source>
+        <translation>全连接层之前的卷积块：通道数和“pool”（池化），用逗号分隔。</translation>
+    </message>
+    <message>
+        <source>none (e.g. 256, 128)</source>
+        <translation>无（例如 256, 128）</translation>
+    </message>
+    <message>
+        <source>Hidden layer sizes, input side first, separated by commas. Empty: no hidden layer (the tutorial&apos;s shallow net).</source>
+        <translation>隐含层大小，从输入端开始，用逗号分隔。留空：没有隐含层（教程中的浅层网络）。</translation>
+    </message>
+    <message>
+        <source>Learning rate, written the tutorial&apos;s way: 1000 for the quadratic loss with batch 1024 (it divides by the batch size), 1.0 for cross-entropy.</source>
+        <translation>学习率，按教程的写法：二次代价函数、批大小 1024 时为 1000（它会除以批大小），交叉熵时为 1.0。</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>Conv blocks</source>
+        <translation>卷积块</translation>
+    </message>
+    <message>
+        <source>Hidden layers</source>
+        <translation>隐含层</translation>
+    </message>
+    <message>
+        <source>Activation</source>
+        <translation>激活函数</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>损失函数</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Momentum</source>
+        <translation>动量</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>训练轮数</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+</context>
+<context>
+    <name>TrainPlots</name>
+    <message>
+        <source>layer {n}</source>
+        <translation>第 {n} 层</translation>
+    </message>
+    <message>
+        <source>Training loss (thin: batches)</source>
+        <translation>训练损失（细线：每批）</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Validation accuracy</source>
+        <translation>验证集准确率</translation>
+    </message>
+    <message>
+        <source>Gradient magnitude per layer (log scale)</source>
+        <translation>每层的梯度大小（对数坐标）</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Exponential moving average of the batch loss (0: raw values). Epoch means are never smoothed.</source>
+        <translation>每批损失的指数移动平均（0：原始值）。每轮的平均值不做平滑。</translation>
+    </message>
+    <message>
+        <source>Batch-loss smoothing</source>
+        <translation>每批损失的平滑</translation>
+    </message>
+    <message>
+        <source>Validation accuracy (solid) · your samples (dashed; trained on them)</source>
+        <translation>验证集准确率（实线）· 你的样本（虚线；参与了训练）</translation>
+    </message>
+    <message>
+        <source>{run}: validation</source>
+        <translation>{run}：验证集</translation>
+    </message>
+    <message numerus="yes">
+        <source>{run}: your %n sample(s) (training data)</source>
+        <translation>
+            <numerusform>{run}：你的 %n 个样本（训练数据）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TrainTab</name>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Choose a preset or your own settings, then Start.</source>
+        <translation>选择一个预设或自己的设置，然后点击开始。</translation>
+    </message>
+    <message>
+        <source>Train a new network with these settings</source>
+        <translation>用这些设置训练一个新网络</translation>
+    </message>
+    <message>
+        <source>Waiting for the data set</source>
+        <translation>正在等待数据集</translation>
+    </message>
+    <message>
+        <source>Internal error: {error}</source>
+        <translation>内部错误：{error}</translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation>未开始</translation>
+    </message>
+    <message>
+        <source>The data set is not ready yet.</source>
+        <translation>数据集还没有准备好。</translation>
+    </message>
+    <message>
+        <source>{run}: {model} tuned</source>
+        <translation>{run}：微调 {model}</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Starting {run}: {net}, lr {lr}, batch {batch}…</source>
+        <translation>开始 {run}：{net}，学习率 {lr}，批大小 {batch}…</translation>
+    </message>
+    <message>
+        <source>Stopping after this batch…</source>
+        <translation>这一批结束后停止…</translation>
+    </message>
+    <message>
+        <source>Training {run}: {net} on {n} images…</source>
+        <translation>正在训练 {run}：{net}，共 {n} 张图片…</translation>
+    </message>
+    <message>
+        <source>, validation accuracy {percent}</source>
+        <translation>，验证集准确率 {percent}</translation>
+    </message>
+    <message>
+        <source>Not learning: {hint}.</source>
+        <translation>没有在学习：{hint}。</translation>
+    </message>
+    <message>
+        <source>Epoch {epoch}/{epochs}{acc}.</source>
+        <translation>第 {epoch}/{epochs} 轮{acc}。</translation>
+    </message>
+    <message>
+        <source>Epoch {epoch}/{epochs}: training loss {loss}{acc}</source>
+        <translation>第 {epoch}/{epochs} 轮：训练损失 {loss}{acc}</translation>
+    </message>
+    <message>
+        <source>Epoch {epoch}/{epochs} · batch {batch}/{batches} · {left} left</source>
+        <translation>第 {epoch}/{epochs} 轮 · 第 {batch}/{batches} 批 · 还剩 {left}</translation>
+    </message>
+    <message>
+        <source>Loading training data: {done}/{total}</source>
+        <translation>正在加载训练集：{done}/{total}</translation>
+    </message>
+    <message>
+        <source>Failed: {error}</source>
+        <translation>失败：{error}</translation>
+    </message>
+    <message>
+        <source>Training failed: {error}. The active model is unchanged.</source>
+        <translation>训练失败：{error}。当前模型未改变。</translation>
+    </message>
+    <message>
+        <source>Stopped before the first batch.</source>
+        <translation>在第一批之前已停止。</translation>
+    </message>
+    <message>
+        <source>Validation accuracy {percent}. {run} stays in the list; the active model is unchanged.</source>
+        <translation>验证集准确率 {percent}。{run} 保留在列表中；当前模型未改变。</translation>
+    </message>
+    <message>
+        <source>{run} {state}: {message} The active model is unchanged.</source>
+        <translation>{run} {state}：{message} 当前模型未改变。</translation>
+    </message>
+    <message>
+        <source>, was {percent}</source>
+        <translation>，之前为 {percent}</translation>
+    </message>
+    <message>
+        <source>Now using {run}: {percent}</source>
+        <translation>现在使用 {run}：{percent}</translation>
+    </message>
+    <message>
+        <source>go back to {run}</source>
+        <translation>回到 {run}</translation>
+    </message>
+    <message>
+        <source> — Undo in the runs list goes back</source>
+        <translation>——在训练列表中点击撤销可回到之前的模型</translation>
+    </message>
+    <message>
+        <source>.</source>
+        <translation>。</translation>
+    </message>
+    <message>
+        <source>another model was made active meanwhile</source>
+        <translation>期间已改用另一个模型</translation>
+    </message>
+    <message>
+        <source>not better than the active model ({percent})</source>
+        <translation>不比当前模型（{percent}）好</translation>
+    </message>
+    <message>
+        <source>{run}: validation accuracy {percent}{samples}, {why}; it stays in the list (Use this model to switch).</source>
+        <translation>{run}：验证集准确率 {percent}{samples}，{why}；它保留在列表中（点击“使用此模型”切换）。</translation>
+    </message>
+    <message>
+        <source>Include my samples</source>
+        <extracomment>A fine-tune that reads your samples better becomes active if the validation accuracy lost at most this much (a point); otherwise it stays in the list like any run.</extracomment>
+        <translation>加入我的样本</translation>
+    </message>
+    <message>
+        <source>Mix your own drawings (Draw tab → Add to my samples) into the training images, each repeated so a handful count</source>
+        <translation>把你自己的手写图（手写页 → 添加到我的样本）混入训练图片，每张重复多次，少量样本也能起作用</translation>
+    </message>
+    <message>
+        <source>Continue from the active model</source>
+        <translation>从当前模型继续训练</translation>
+    </message>
+    <message>
+        <source>Fine-tune: start from the active model&apos;s weights, at a tenth of its learning rate, on 8000 generated images (plus your samples)</source>
+        <translation>微调：从当前模型的权重开始，用其十分之一的学习率，在 8000 张生成的图片（加上你的样本）上训练</translation>
+    </message>
+    <message>
+        <source>Your handwriting</source>
+        <translation>你的笔迹</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n drawing(s) in my samples.</source>
+        <translation>
+            <numerusform>我的样本中有 %n 张手写图。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No samples yet: add drawings in the Draw tab.</source>
+        <translation>还没有样本：请在手写页添加手写图。</translation>
+    </message>
+    <message>
+        <source>there is no active model to continue from</source>
+        <translation>没有可以继续训练的当前模型</translation>
+    </message>
+    <message>
+        <source>Cannot fine-tune: {error}</source>
+        <translation>无法微调：{error}</translation>
+    </message>
+    <message>
+        <source>Fine-tuning the active model: Start trains a copy; the active model changes only if the copy reads your samples better and keeps its validation accuracy.</source>
+        <translation>微调当前模型：点击开始会训练一个副本；只有副本更能认出你的样本、且验证集准确率不下降时，当前模型才会改变。</translation>
+    </message>
+    <message>
+        <source>no samples yet: add drawings in the Draw tab first</source>
+        <translation>还没有样本：请先在手写页添加手写图</translation>
+    </message>
+    <message>
+        <source>the settings&apos; network differs from the active model&apos;s</source>
+        <translation>设置中的网络与当前模型的网络不同</translation>
+    </message>
+    <message>
+        <source>; your samples {before} → {after} % (trained on them)</source>
+        <translation>；你的样本 {before} → {after} %（参与了训练）</translation>
+    </message>
+    <message>
+        <source>Now using {run}</source>
+        <translation>现在使用 {run}</translation>
+    </message>
+    <message>
+        <source>delete {run}</source>
+        <translation>删除 {run}</translation>
+    </message>
+    <message>
+        <source>Deleted {run} — Undo brings it back</source>
+        <translation>已删除 {run}——撤销可恢复</translation>
+    </message>
+    <message>
+        <source>Undone: {what}</source>
+        <translation>已撤销：{what}</translation>
+    </message>
+    <message>
+        <source>Save {run}</source>
+        <translation>保存 {run}</translation>
+    </message>
+    <message>
+        <source>LetterLab weights (*.npz)</source>
+        <translation>LetterLab 权重文件 (*.npz)</translation>
+    </message>
+    <message>
+        <source>Cannot save weights</source>
+        <translation>无法保存权重</translation>
+    </message>
+    <message>
+        <source>Saved {run} to {path}</source>
+        <translation>已把 {run} 保存到 {path}</translation>
     </message>
 </context>
 </TS>
