@@ -2,17 +2,20 @@
 26×26 confusion matrix and a gallery of every misread image."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QListView, QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from model import LETTERS
+from model import LETTERS, LetterLabError
+from model.data import Dataset
 
 from .jobs import Evaluation, evaluation_job
 from .state import AppState
-from .widgets import error_text, ink_to_qimage, named
+from .widgets import error_text, guarded, ink_to_qimage, named, show_error
 from .worker import Worker
 
 THUMB = 68        # 17 × 4, nearest-neighbour
@@ -220,6 +223,7 @@ class MistakesTab(QWidget):
         body.addLayout(right, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.summary)
+        lay.addLayout(self._build_set_chooser())
         lay.addLayout(body, 1)
 
         state.modelChanged.connect(self.refresh)
@@ -236,7 +240,7 @@ class MistakesTab(QWidget):
         self._generation += 1
         if self._shut_down:
             return
-        net, data = self.state.network, self.state.validation
+        net, data = self.state.network, self.study_data()
         if net is None or data is None:
             self.evaluation = None
             self._show()
@@ -272,6 +276,94 @@ class MistakesTab(QWidget):
             self._pending = False
             self.refresh()
 
+    # -- which set to study (issue 10): validation split, my samples, any list file -------
+    def _build_set_chooser(self) -> QHBoxLayout:
+        self.samples = None
+        self._study: Dataset | None = None       # None: the validation split
+        self._study_title = "Validation"
+        self.set_combo = named(QComboBox(), "studySet")
+        self.set_combo.addItem("Validation split", "validation")
+        self.set_combo.addItem("My samples", "samples")
+        self.set_combo.addItem("List file…", "file")
+        self.set_combo.setToolTip("The images to study: the generated validation split, your own "
+                                  "samples (they are training data if you fine-tuned on them), or any list file")
+        self.set_combo.activated.connect(self._set_chosen)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Study"))
+        row.addWidget(self.set_combo)
+        row.addStretch(1)
+        return row
+
+    def attach_samples(self, store) -> None:
+        """Use ``store`` (a :class:`gui.samples_view.SamplesStore`) for "My samples"."""
+        self.samples = store
+        store.changed.connect(self._samples_changed)
+
+    def study_data(self) -> Dataset | None:
+        """The images being studied (the validation split unless another set was chosen)."""
+        return self.state.validation if self._study is None else self._study
+
+    def _samples_changed(self) -> None:
+        if self.set_combo.currentData() == "samples":
+            self.study_samples()
+
+    @guarded
+    def _set_chosen(self, *_) -> None:
+        kind = self.set_combo.currentData()
+        if kind == "samples":
+            self.study_samples()
+        elif kind == "file":
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _ = QFileDialog.getOpenFileName(self, "Study a list file", "", "List files (*.txt)")
+            if path:
+                self.study_list(path)
+            else:
+                self.study_validation()
+        else:
+            self.study_validation()
+
+    def _study_set(self, data: Dataset | None, title: str, kind: str) -> None:
+        self._study, self._study_title = data, title
+        self.set_combo.setCurrentIndex(self.set_combo.findData(kind))
+        self.refresh()
+
+    def study_validation(self) -> None:
+        self._study_set(None, "Validation", "validation")
+
+    def study_samples(self) -> bool:
+        """Study my samples; False (and the validation split) if there are none."""
+        from model.data import Dataset as _Dataset
+
+        try:
+            x, y = self.samples.arrays() if self.samples is not None else (np.zeros((0, 289), np.float32), [])
+        except LetterLabError as e:
+            self.study_validation()
+            self.summary.setText(f"Cannot read your samples: {error_text(e)}")
+            return False
+        if not len(y):
+            self.study_validation()
+            self.summary.setText("No samples yet: add drawings in the Draw tab. Showing the validation split.")
+            return False
+        names = [f"pic/{e.name}" for e in self.samples.set.entries()]
+        self._study_set(_Dataset(x, np.asarray(y), names[:len(y)], self.samples.folder),
+                        f"Your {len(y)} samples:", "samples")
+        return True
+
+    def study_list(self, path) -> bool:
+        """Study any list file (untrusted: read by the one list reader; a bad file is a message)."""
+        from model.data import read_list
+        from model.preprocess import normalize
+
+        try:
+            data = read_list(path, normalize=normalize)
+        except (LetterLabError, OSError) as e:
+            self.study_validation()
+            show_error(self, "Cannot read the list file", f"{error_text(e)}\n\nShowing the validation split.")
+            return False
+        self._study_set(data, f"{Path(path).name}:", "file")
+        return True
+
     def shutdown(self, timeout_ms: int = 30000) -> None:
         self._shut_down = True
         self._pending = False
@@ -289,7 +381,8 @@ class MistakesTab(QWidget):
         n = len(ev.labels)
         wrong = len(ev.wrong)
         source = f"  ·  {self.state.source}" if self.state.source else ""
-        self.summary.setText(f"Validation accuracy {100 * ev.accuracy:.2f} % — {wrong} of {n} images misread{source}")
+        self.summary.setText(f"{self._study_title} accuracy {100 * ev.accuracy:.2f} % — {wrong} of {n} images "
+                             f"misread{source}")
         self.matrix_model.set_matrix(ev.confusion())
         self._refilter()
 
@@ -315,7 +408,8 @@ class MistakesTab(QWidget):
             rows = rows[ev.labels[rows] == t]
         if p is not None and p >= 0:
             rows = rows[ev.predicted[rows] == p]
-        self.gallery_model.set_data(self.state.validation.x, self.state.validation.paths, ev, rows)
+        data = self.study_data()
+        self.gallery_model.set_data(data.x, data.paths, ev, rows)
         self.count_label.setText(f"{len(rows)} shown")
 
     def _cell_clicked(self, index) -> None:
