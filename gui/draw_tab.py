@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPalette, QPixmap, QShortcut
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout,
@@ -22,6 +22,12 @@ from .widgets import (error_text, guarded, ink_to_qimage, named, remember_folder
 PREVIEW_SCALE = 8
 TOP_K = 5
 GUESS_HINT = "Esc clears; Ctrl+Z undoes, Ctrl+Shift+Z redoes; drop or paste (Ctrl+V) an image."
+
+
+def guess_hint() -> str:
+    """:data:`GUESS_HINT` in the interface's language."""
+    return QCoreApplication.translate(
+        "DrawTab", "Esc clears; Ctrl+Z undoes, Ctrl+Shift+Z redoes; drop or paste (Ctrl+V) an image.")
 
 #: Below this probability of its best guess the tab says "not sure" and greys the letter.
 #: Measured with the shipped conv net (label smoothing 0.1) — see the README, "Not sure":
@@ -78,10 +84,13 @@ def doubt(x: np.ndarray, p: np.ndarray) -> str | None:
     """Why the guess for input ``x`` with probabilities ``p`` should not be trusted, or None."""
     shape = ink_shape(x)
     if shape is not None:
-        return f"it looks like a {shape}"
+        translate = QCoreApplication.translate
+        return (translate("DrawTab", "it looks like a dot") if shape == "dot"
+                else translate("DrawTab", "it looks like a line"))
     top = float(np.max(p))
     if top < NOT_SURE_BELOW:
-        return f"the best guess has only {100 * top:.0f} %"
+        return QCoreApplication.translate("DrawTab", "the best guess has only {percent} %").format(
+            percent=f"{100 * top:.0f}")
     return None
 
 
@@ -108,9 +117,10 @@ def qimage_to_pil(img: QImage):
 
     w, h = img.width(), img.height()
     if w <= 0 or h <= 0:
-        raise DataError("the clipboard's image is empty")
+        raise DataError(QCoreApplication.translate("DrawTab", "the clipboard's image is empty"))
     if w * h > MAX_IMAGE_PIXELS:
-        raise DataError(f"the image is {w}x{h} pixels; the limit is {MAX_IMAGE_PIXELS} pixels")
+        raise DataError(QCoreApplication.translate("DrawTab", "the image is {w}x{h} pixels; the limit is {limit} "
+                                                   "pixels").format(w=w, h=h, limit=MAX_IMAGE_PIXELS))
     img = img.convertToFormat(QImage.Format_RGBA8888)
     bpl = img.bytesPerLine()
     buf = np.frombuffer(img.constBits(), np.uint8, count=bpl * h).reshape(h, bpl)
@@ -183,17 +193,17 @@ class DrawTab(QWidget):
         self.pen_spin = QSpinBox()
         self.pen_spin.setRange(2, 80)
         self.pen_spin.setValue(round(self.canvas.pen_width))
-        self.pen_spin.setSuffix(" px")
-        self.pen_spin.setToolTip("Pen width (on a 400 px canvas; it scales with the canvas). "
-                                 "The default matches the stroke width of the training images.")
+        self.pen_spin.setSuffix(self.tr(" px"))
+        self.pen_spin.setToolTip(self.tr("Pen width (on a 400 px canvas; it scales with the canvas). "
+                                         "The default matches the stroke width of the training images."))
         self.pen_spin.valueChanged.connect(self.canvas.set_pen_width)
         self.canvas.set_pen_width(self.pen_spin.value())
 
-        self.clear_button = named(QPushButton("Clear"), "clearButton")
-        self.clear_button.setToolTip("Clear the canvas (Esc or Delete)")
-        self.undo_button = named(QPushButton("Undo"), "undoButton")
-        self.undo_button.setToolTip("Take back the last stroke, clear or pasted image (Ctrl+Z)")
-        self.save_button = named(QPushButton("Save PNG…"), "saveDrawingButton")
+        self.clear_button = named(QPushButton(self.tr("Clear")), "clearButton")
+        self.clear_button.setToolTip(self.tr("Clear the canvas (Esc or Delete)"))
+        self.undo_button = named(QPushButton(self.tr("Undo")), "undoButton")
+        self.undo_button.setToolTip(self.tr("Take back the last stroke, clear or pasted image (Ctrl+Z)"))
+        self.save_button = named(QPushButton(self.tr("Save PNG…")), "saveDrawingButton")
         self.clear_button.clicked.connect(self.canvas.clear)
         self.undo_button.clicked.connect(self.canvas.undo)
         self.save_button.clicked.connect(self._save_dialog)
@@ -210,7 +220,7 @@ class DrawTab(QWidget):
         self.preview.setFixedSize(SIDE * PREVIEW_SCALE + 2, SIDE * PREVIEW_SCALE + 2)
         self.preview.setAlignment(Qt.AlignCenter)
         self.preview.setStyleSheet("border: 1px solid #999; background: white;")
-        self.preview.setToolTip("The 17×17 input exactly as the network receives it")
+        self.preview.setToolTip(self.tr("The 17×17 input exactly as the network receives it"))
 
         self.prediction = named(QLabel(""), "prediction")
         f = QFont(self.prediction.font())
@@ -240,24 +250,24 @@ class DrawTab(QWidget):
             self.bar_letters.append(lab)
             self.bars.append(bar)
 
-        guess_box = QGroupBox("Network's guess")
+        guess_box = QGroupBox(self.tr("Network's guess"))
         gl = QVBoxLayout(guess_box)
         top = QHBoxLayout()
         pv = QVBoxLayout()
-        pv.addWidget(QLabel("Input (17×17)"))
+        pv.addWidget(QLabel(self.tr("Input (17×17)")))
         pv.addWidget(self.preview)
         top.addLayout(pv)
         top.addStretch(1)
         top.addWidget(self.prediction)
         top.addStretch(1)
         gl.addLayout(top)
-        gl.addWidget(QLabel("Top five"))
+        gl.addWidget(QLabel(self.tr("Top five")))
         gl.addLayout(bars)
         gl.addWidget(self.message)
         gl.addStretch(1)
 
         tools = QHBoxLayout()
-        tools.addWidget(QLabel("Pen"))
+        tools.addWidget(QLabel(self.tr("Pen")))
         tools.addWidget(self.pen_spin)
         tools.addStretch(1)
         tools.addWidget(self.undo_button)
@@ -266,7 +276,7 @@ class DrawTab(QWidget):
         tools.addWidget(self.save_button)
 
         left = QVBoxLayout()
-        left.addWidget(QLabel("Draw a capital letter:"))
+        left.addWidget(QLabel(self.tr("Draw a capital letter:")))
         left.addWidget(SquareHolder(self.canvas), 1)     # grows with the window, square
         left.addLayout(tools)
         left.addWidget(self._build_sample_row())
@@ -290,8 +300,8 @@ class DrawTab(QWidget):
     # -- details (issue 12): redo, drop/paste, not sure ----------------------------------
     def _build_details(self) -> None:
         """Redo (button, Ctrl+Shift+Z and Ctrl+Y), paste (Ctrl+V), drops onto the canvas."""
-        self.redo_button = named(QPushButton("Redo"), "redoButton")
-        self.redo_button.setToolTip("Do again what Undo took back (Ctrl+Shift+Z or Ctrl+Y)")
+        self.redo_button = named(QPushButton(self.tr("Redo")), "redoButton")
+        self.redo_button.setToolTip(self.tr("Do again what Undo took back (Ctrl+Shift+Z or Ctrl+Y)"))
         self.redo_button.clicked.connect(self.canvas.redo)
         for seq in (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")):
             sc = QShortcut(seq, self, self.canvas.redo)
@@ -327,17 +337,18 @@ class DrawTab(QWidget):
                 what = Path(files[0]).name
             elif mime.hasImage():
                 paper = paper_from_pil(qimage_to_pil(QImage(mime.imageData())))
-                what = "the pasted image"
+                what = self.tr("the pasted image")
             else:
-                self.message.setText("Nothing to use: drop or paste an image (PNG or JPEG).")
+                self.message.setText(self.tr("Nothing to use: drop or paste an image (PNG or JPEG)."))
                 return
             if paper.min() > 255 * 0.75:
-                raise EmptyImageError(f"{what} has no ink: it looks blank")
+                raise EmptyImageError(self.tr("{what} has no ink: it looks blank").format(what=what))
         except (LetterLabError, OSError, ValueError) as e:
-            show_error(self, "Cannot use this image", f"The canvas is unchanged.\n\n{error_text(e)}")
+            show_error(self, self.tr("Cannot use this image"),
+                       self.tr("The canvas is unchanged.") + "\n\n" + error_text(e))
             return
         self.canvas.set_image(paper)
-        self.statusMessage.emit(f"Classifying {what} (Ctrl+Z takes it back)", 5000)
+        self.statusMessage.emit(self.tr("Classifying {what} (Ctrl+Z takes it back)").format(what=what), 5000)
 
     def show_input(self, x) -> None:
         """Put a 17×17 input (e.g. a misread image from the Mistakes tab) on the canvas, to
@@ -352,9 +363,9 @@ class DrawTab(QWidget):
         pal.setColor(QPalette.WindowText, QColor("#b4b4b4") if self.not_sure else
                      self.palette().color(QPalette.WindowText))
         self.prediction.setPalette(pal)
-        self.prediction.setToolTip(f"Not sure: {reason}" if reason else "")
+        self.prediction.setToolTip(self.tr("Not sure: {reason}").format(reason=reason) if reason else "")
         if reason:
-            self.message.setText(f"Not sure — is it a letter? ({reason})")
+            self.message.setText(self.tr("Not sure — is it a letter? ({reason})").format(reason=reason))
 
     # -- my samples (issue 10): label the drawing and keep it -------------------------
     def _build_sample_row(self) -> QWidget:
@@ -365,12 +376,12 @@ class DrawTab(QWidget):
         self._letter_typed = False
         self.sample_letter = named(QComboBox(), "sampleLetter")
         self.sample_letter.addItems(list(LETTERS))
-        self.sample_letter.setToolTip("The letter this drawing shows: preset to the network's guess; "
-                                      "type a letter key to change it")
+        self.sample_letter.setToolTip(self.tr("The letter this drawing shows: preset to the network's guess; "
+                                              "type a letter key to change it"))
         self.sample_letter.activated.connect(self._letter_picked)
         self.sample_letter.currentIndexChanged.connect(self._update_sample_row)
-        self.add_sample_button = named(QPushButton("Add to my samples"), "addSampleButton")
-        self.add_sample_button.setToolTip("Keep this drawing with the chosen letter, for fine-tuning (Enter)")
+        self.add_sample_button = named(QPushButton(self.tr("Add to my samples")), "addSampleButton")
+        self.add_sample_button.setToolTip(self.tr("Keep this drawing with the chosen letter, for fine-tuning (Enter)"))
         self.add_sample_button.clicked.connect(self.add_sample)
         self.sample_count = named(QLabel(""), "sampleCount")
         self.sample_count.setFixedWidth(170)
@@ -382,9 +393,9 @@ class DrawTab(QWidget):
         self.canvas.installEventFilter(self._letter_keys)
         self.guessed.connect(self._preset_sample_letter)
         self.canvas.cleared.connect(self._drawing_cleared)
-        box = QGroupBox("Teach it your handwriting")
+        box = QGroupBox(self.tr("Teach it your handwriting"))
         row = QHBoxLayout(box)
-        row.addWidget(QLabel("This is"))
+        row.addWidget(QLabel(self.tr("This is")))
         row.addWidget(self.sample_letter)
         row.addWidget(self.add_sample_button)
         row.addWidget(self.sample_count)
@@ -422,7 +433,7 @@ class DrawTab(QWidget):
             self.sample_count.setText("")
             return
         n = self.samples.counts().get(letter, 0)
-        self.sample_count.setText(f"{n} {letter} in my samples")
+        self.sample_count.setText(self.tr("{n} {letter} in my samples").format(n=n, letter=letter))
 
     @guarded
     def add_sample(self) -> None:
@@ -433,10 +444,10 @@ class DrawTab(QWidget):
         try:
             self.samples.add(self.canvas.to_array(), letter)
         except (LetterLabError, OSError) as e:
-            self.message.setText(f"Not added: {error_text(e)}")
+            self.message.setText(self.tr("Not added: {error}").format(error=error_text(e)))
             return
         self.canvas.clear()
-        self.message.setText(f"Added as {letter}. Draw the next one.")
+        self.message.setText(self.tr("Added as {letter}. Draw the next one.").format(letter=letter))
         self._update_sample_row()
 
     def _schedule(self) -> None:
@@ -466,8 +477,8 @@ class DrawTab(QWidget):
             for lab, bar in zip(self.bar_letters, self.bars):
                 lab.setText("")
                 bar.set_value(0.0)
-            self.message.setText("No model loaded: open weights (Ctrl+O) or train one."
-                                 if net is None else "Draw a capital letter A–Z.")
+            self.message.setText(self.tr("No model loaded: open weights (Ctrl+O) or train one.")
+                                 if net is None else self.tr("Draw a capital letter A–Z."))
         else:
             p = net.predict_proba(x[None, :])[0]
             self.last_probabilities = p
@@ -477,15 +488,15 @@ class DrawTab(QWidget):
                 k = order[i]
                 lab.setText(LETTERS[k])
                 bar.set_value(float(p[k]))
-            self.message.setText(GUESS_HINT)
+            self.message.setText(guess_hint())
         self._show_doubt(None if x is None or self.last_probabilities is None
                          else doubt(x, self.last_probabilities))
         self.guessed.emit()
 
     @guarded
     def _save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save drawing", str(self.suggested_png()),
-                                              "PNG images (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save drawing"), str(self.suggested_png()),
+                                              self.tr("PNG images (*.png)"))
         if path:
             self.save_png_to(path)
 
@@ -505,10 +516,11 @@ class DrawTab(QWidget):
         try:
             self.canvas.save_png(path)
         except OSError as e:
-            show_error(self, "Cannot save drawing", f"The drawing was not saved.\n\n{error_text(e)}")
+            show_error(self, self.tr("Cannot save drawing"),
+                       self.tr("The drawing was not saved.") + "\n\n" + error_text(e))
             return False
         remember_folder("draw/save_dir", path)
-        self.statusMessage.emit(f"Saved the drawing as {path}", 8000)
+        self.statusMessage.emit(self.tr("Saved the drawing as {path}").format(path=path), 8000)
         return True
 
     # -- settings (the window stores them; the tab knows its own) -----------------------
