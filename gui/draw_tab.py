@@ -348,6 +348,7 @@ class DrawTab(QWidget):
                        self.tr("The canvas is unchanged.") + "\n\n" + error_text(e))
             return
         self.canvas.set_image(paper)
+        self.canvas.setFocus()          # so Ctrl+Z takes the drop back at once
         self.statusMessage.emit(self.tr("Classifying {what} (Ctrl+Z takes it back)").format(what=what), 5000)
 
     def show_input(self, x) -> None:

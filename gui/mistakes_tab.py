@@ -1,26 +1,41 @@
 """Mistakes tab: the active network on the validation split — accuracy, a clickable
-26×26 confusion matrix and a gallery of every misread image."""
+26×26 confusion matrix with each letter's accuracy beside it, and a gallery of every
+misread image (sorted most confidently wrong first, or by letter; double-click for a larger
+view and "Open in Draw"). The arrow keys move over the matrix and the gallery follows."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QEvent, QModelIndex, QSize, Qt,
+                            Signal)
 from PySide6.QtGui import QColor, QFont, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QListView, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
+                               QListView, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
 
 from model import LETTERS, LetterLabError
 from model.data import Dataset
+from model.evaluation import Evaluation, evaluate
 
-from .jobs import Evaluation, evaluation_job
 from .state import AppState
 from .widgets import error_text, guarded, ink_to_qimage, named, show_error
 from .worker import Worker
 
 THUMB = 68        # 17 × 4, nearest-neighbour
-CELL = 21
+CELL = 18         # the smallest matrix cell; it grows with the window (MistakesTab._fit_matrix)
+ACC_COLUMN = 26   # the matrix's last column: the row letter's accuracy
 GRID = QSize(THUMB + 70, THUMB + 30)
+SORTS = (("surest first", "confidence"), ("true letter", "letter"), ("predicted letter", "predicted"))
+
+
+def evaluation_job(ctx, network, data) -> Iterator[Evaluation]:
+    """The one evaluation (:func:`model.evaluation.evaluate`) on one BLAS thread, with progress."""
+    from threadpoolctl import threadpool_limits
+
+    ctx.check()
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield evaluate(network, data.x, data.y, progress=ctx.report)
 
 
 class ConfusionModel(QAbstractTableModel):
@@ -43,12 +58,37 @@ class ConfusionModel(QAbstractTableModel):
         return 0 if parent.isValid() else 26
 
     def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else 26
+        return 0 if parent.isValid() else 27
+
+    def accuracy_data(self, r: int, role):
+        """The last column: letter ``r``'s accuracy (red when poor, so a letter the network
+        never predicts is seen at a glance)."""
+        total = int(self.m[r].sum())
+        acc = self.m[r, r] / total if total else float("nan")
+        if role == Qt.DisplayRole:
+            return "" if not total else f"{100 * acc:.0f}" if acc < 0.995 else "✓"
+        if role == Qt.BackgroundRole:
+            if not total:
+                return QColor(245, 245, 245)
+            bad = min(1.0, (1.0 - acc) / 0.5)         # 50 % or worse: full red
+            return QColor.fromRgbF(1.0 - 0.1 * bad, 1.0 - 0.6 * bad, 1.0 - 0.6 * bad) if bad > 0.01 \
+                else QColor(232, 245, 232)
+        if role == Qt.ForegroundRole:
+            return QColor(0, 0, 0)
+        if role == Qt.TextAlignmentRole:
+            return int(Qt.AlignCenter)
+        if role == Qt.ToolTipRole:
+            if not total:
+                return f"no {LETTERS[r]} in this set"
+            return f"{LETTERS[r]}: {100 * acc:.1f} % read correctly ({int(self.m[r, r])} of {total})"
+        return None
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
             return None
         r, c = index.row(), index.column()
+        if c == ACC_COLUMN:
+            return self.accuracy_data(r, role)
         n = int(self.m[r, c])
         if role == Qt.DisplayRole:
             return str(n) if n and r != c else ""
@@ -72,10 +112,18 @@ class ConfusionModel(QAbstractTableModel):
         return None
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and section == ACC_COLUMN:
+            if role == Qt.DisplayRole:
+                return "%"
+            if role == Qt.ToolTipRole:
+                return "each true letter's accuracy (✓: 99.5 % or better)"
+            return None
         if role == Qt.DisplayRole:
             return LETTERS[section]
         if role == Qt.ToolTipRole:
-            return f"{'predicted' if orientation == Qt.Horizontal else 'true'} {LETTERS[section]}"
+            what = "predicted" if orientation == Qt.Horizontal else "true"
+            return f"{what} {LETTERS[section]}: click to see every image {what} as {LETTERS[section]}" \
+                if orientation == Qt.Horizontal else f"true {LETTERS[section]}: click to see every misread {LETTERS[section]}"
         return None
 
 
@@ -105,7 +153,7 @@ class MistakesModel(QAbstractListModel):
 
     def caption(self, i: int) -> str:
         ev = self.ev
-        t, p = int(ev.labels[i]), int(ev.predicted[i])
+        t, p = int(ev.labels[i]), int(ev.predictions[i])
         return f"{LETTERS[t]} → {LETTERS[p]} ({100 * float(ev.probabilities[i, p]):.0f} %)"
 
     def data(self, index, role=Qt.DisplayRole):
@@ -130,6 +178,23 @@ class MistakesModel(QAbstractListModel):
         if role == self.IndexRole:
             return i
         return None
+
+
+class MatrixHolder(QWidget):
+    """Holds the confusion matrix at the top left and grows its cells with the room it is
+    given; it asks the layout only for the smallest cells."""
+
+    def __init__(self, tab: "MistakesTab") -> None:
+        super().__init__(tab)
+        self.tab = tab
+        tab.matrix.setParent(self)
+        self.setMinimumSize(27 * CELL + 30 + 4, 27 * CELL + 4)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+
+    def resizeEvent(self, e) -> None:
+        self.tab.fit_matrix_to(self.width(), self.height())
+        self.tab.matrix.move(0, 0)
+        super().resizeEvent(e)
 
 
 class MistakesTab(QWidget):
@@ -184,6 +249,7 @@ class MistakesTab(QWidget):
         self.matrix.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.matrix.setToolTip("Rows: true letter; columns: predicted letter. Click a cell to see those mistakes.")
         self.matrix.clicked.connect(self._cell_clicked)
+        self._build_matrix_details()
 
         self.gallery_model = MistakesModel(self)
         self.gallery = named(QListView(), "mistakesGallery")
@@ -201,6 +267,7 @@ class MistakesTab(QWidget):
         self.gallery.setWrapping(True)
         self.gallery.setSelectionMode(QAbstractItemView.SingleSelection)
         self.gallery.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self._build_gallery_details()
 
         filters = QHBoxLayout()
         filters.addWidget(QLabel("True letter"))
@@ -208,18 +275,19 @@ class MistakesTab(QWidget):
         filters.addWidget(QLabel("Predicted"))
         filters.addWidget(self.pred_combo)
         filters.addWidget(self.reset_button)
+        filters.addWidget(QLabel("Sort"))
+        filters.addWidget(self.sort_combo)
         filters.addStretch(1)
         filters.addWidget(self.count_label)
 
         left = QVBoxLayout()
         left.addWidget(QLabel("Confusion matrix (rows: true, columns: predicted)"))
-        left.addWidget(self.matrix)
-        left.addStretch(1)
+        left.addWidget(self.matrix_holder, 1)
         right = QVBoxLayout()
         right.addLayout(filters)
         right.addWidget(self.gallery, 1)
         body = QHBoxLayout()
-        body.addLayout(left)
+        body.addLayout(left, 1)
         body.addLayout(right, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.summary)
@@ -383,7 +451,7 @@ class MistakesTab(QWidget):
         source = f"  ·  {self.state.source}" if self.state.source else ""
         self.summary.setText(f"{self._study_title} accuracy {100 * ev.accuracy:.2f} % — {wrong} of {n} images "
                              f"misread{source}")
-        self.matrix_model.set_matrix(ev.confusion())
+        self.matrix_model.set_matrix(ev.confusion)
         self._refilter()
 
     def filtered_indices(self) -> np.ndarray:
@@ -397,6 +465,7 @@ class MistakesTab(QWidget):
             c.setCurrentIndex(c.findData(v))
             c.blockSignals(False)
         self._refilter()
+        self._sync_highlight(true, predicted)
 
     def _refilter(self) -> None:
         ev = self.evaluation
@@ -407,11 +476,196 @@ class MistakesTab(QWidget):
         if t is not None and t >= 0:
             rows = rows[ev.labels[rows] == t]
         if p is not None and p >= 0:
-            rows = rows[ev.predicted[rows] == p]
+            rows = rows[ev.predictions[rows] == p]
+        rows = self._sorted(ev, rows)
         data = self.study_data()
         self.gallery_model.set_data(data.x, data.paths, ev, rows)
         self.count_label.setText(f"{len(rows)} shown")
+        self._show_empty_reason(ev, t, p, len(rows))
+        self.gallery.scrollToTop()
 
     def _cell_clicked(self, index) -> None:
         r, c = index.row(), index.column()
-        self.set_filter(r, -1 if r == c else c)
+        self.set_filter(r, -1 if r == c or c == ACC_COLUMN else c)
+
+    # -- details (issue 12): keyboard, headers, sort, accuracy column, larger view -------
+    def _build_matrix_details(self) -> None:
+        """Arrow keys move over the matrix and the gallery follows (Enter/Space too); a row
+        header filters by true letter, a column header by predicted letter; the accuracy
+        column is wider; the matrix's cells grow with the window (:meth:`_fit_matrix`)."""
+        self._syncing = False
+        self.cell = CELL
+        self.matrix.selectionModel().currentChanged.connect(self._current_cell_changed)
+        self.matrix.activated.connect(self._cell_clicked)          # Enter
+        self.matrix.horizontalHeader().sectionClicked.connect(
+            lambda c: self.set_filter(-1, -1) if c == ACC_COLUMN else self.set_filter(-1, c))
+        self.matrix.verticalHeader().sectionClicked.connect(lambda r: self.set_filter(r, -1))
+        for h in (self.matrix.horizontalHeader(), self.matrix.verticalHeader()):
+            h.setSectionsClickable(True)
+            h.setHighlightSections(True)
+        self.matrix.setSelectionBehavior(QAbstractItemView.SelectItems)
+        self.matrix.setFocusPolicy(Qt.StrongFocus)
+        self.matrix.setToolTip("Rows: true letter; columns: predicted letter; last column: each letter's "
+                               "accuracy. Click a cell or header, or move with the arrow keys, to see "
+                               "those mistakes.")
+        self.matrix_holder = MatrixHolder(self)
+        self._fit_matrix(CELL)
+
+    def _fit_matrix(self, cell: int) -> None:
+        self.cell = cell
+        hh, vh = self.matrix.horizontalHeader(), self.matrix.verticalHeader()
+        for h in (hh, vh):
+            h.setMinimumSectionSize(min(cell, CELL))
+            h.setDefaultSectionSize(cell)
+        acc_w = max(cell, 30)
+        hh.resizeSection(ACC_COLUMN, acc_w)
+        hh.setFixedHeight(cell)
+        vh.setFixedWidth(cell)
+        f = QFont(self.matrix.font())
+        f.setPointSizeF(max(6.0, min(11.0, cell * 0.36)))
+        self.matrix.setFont(f)
+        # Sized by its holder, which only asks for the smallest cells: a grown matrix never
+        # becomes the window's minimum size.
+        self.matrix.setFixedSize(26 * cell + acc_w + cell + 4, 27 * cell + 4)
+
+    def fit_matrix_to(self, width: int, height: int) -> None:
+        """The largest cells (up to 40 px) for which the matrix fits ``width`` × ``height``."""
+        cell = int(max(CELL, min(40, (height - 4) / 27, (width - 34) / 27)))
+        if cell != self.cell:
+            self._fit_matrix(cell)
+
+    def _current_cell_changed(self, current, _previous) -> None:
+        if self._syncing or not current.isValid():
+            return
+        self._syncing = True
+        try:
+            self._cell_clicked(current)
+        finally:
+            self._syncing = False
+
+    def _sync_highlight(self, true: int, predicted: int) -> None:
+        """Highlight the cell the filter shows (none for "Show all" or a column filter)."""
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            sm = self.matrix.selectionModel()
+            if true >= 0:
+                idx = self.matrix_model.index(true, predicted if predicted >= 0 else true)
+                sm.setCurrentIndex(idx, sm.SelectionFlag.ClearAndSelect)
+            else:
+                sm.clearSelection()
+                sm.setCurrentIndex(QModelIndex(), sm.SelectionFlag.Clear)
+        finally:
+            self._syncing = False
+
+    def _build_gallery_details(self) -> None:
+        self.sort_combo = named(QComboBox(), "sortMistakes")
+        for text, key in SORTS:
+            self.sort_combo.addItem(text, key)
+        self.sort_combo.setToolTip("Sort the mistakes: the surest (most confidently wrong) first — the "
+                                   "most instructive — or by true or predicted letter")
+        self.sort_combo.currentIndexChanged.connect(self._refilter)
+        self.empty_label = named(QLabel(self.gallery.viewport()), "emptyReason")
+        self.empty_label.setStyleSheet("color: #555; padding: 12px;")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.hide()
+        self.gallery.doubleClicked.connect(self._open_detail)
+        self.gallery.setToolTip("Double-click an image for a larger view and to open it in Draw")
+        self.gallery.installEventFilter(self)
+        self.detail: QDialog | None = None
+
+    def eventFilter(self, obj, e) -> bool:
+        if obj is self.gallery and e.type() == QEvent.Resize:
+            self._spread_columns()
+            self.empty_label.setFixedWidth(max(100, self.gallery.viewport().width()))
+        return False
+
+    def _spread_columns(self) -> None:
+        """Share the gallery's width between its columns: no unused strip on the right."""
+        w = self.gallery.viewport().width() - 2
+        n = max(1, w // GRID.width())
+        cell_w = max(GRID.width(), w // n)
+        if self.gallery.gridSize().width() != cell_w:
+            self.gallery.setGridSize(QSize(cell_w, GRID.height()))
+
+    def _sorted(self, ev: Evaluation, rows: np.ndarray) -> np.ndarray:
+        key = self.sort_combo.currentData()
+        conf = ev.probabilities[rows, ev.predictions[rows]]
+        if key == "letter":
+            order = np.lexsort((-conf, ev.predictions[rows], ev.labels[rows]))
+        elif key == "predicted":
+            order = np.lexsort((-conf, ev.labels[rows], ev.predictions[rows]))
+        else:
+            order = np.argsort(-conf, kind="stable")
+        return rows[order]
+
+    def _show_empty_reason(self, ev: Evaluation, t, p, shown: int) -> None:
+        if shown:
+            self.empty_label.hide()
+            return
+        t = -1 if t is None else int(t)
+        p = -1 if p is None else int(p)
+        counts = ev.confusion
+        if not len(ev.wrong):
+            text = "No mistakes: every image in this set is read correctly."
+        elif t >= 0 and (p < 0 or p == t):
+            n = int(counts[t].sum())
+            text = (f"No {LETTERS[t]} in this set." if not n else
+                    f"No misread {LETTERS[t]}: all {n} are read correctly.")
+        elif t < 0 and p >= 0:
+            text = f"Nothing is misread as {LETTERS[p]}."
+        else:
+            text = (f"No {LETTERS[t]} is read as {LETTERS[p]} "
+                    f"({int(counts[t, t])} of {int(counts[t].sum())} {LETTERS[t]} are read correctly).")
+        self.empty_label.setText(text + "  Show all clears the filter.")
+        self.empty_label.adjustSize()
+        self.empty_label.show()
+
+    def _open_detail(self, index) -> None:
+        i = self.gallery_model.data(index, MistakesModel.IndexRole)
+        if i is not None:
+            self.show_detail(int(i))
+
+    def show_detail(self, i: int) -> QDialog:
+        """A larger view of image ``i`` with the top five and "Open in Draw"."""
+        ev, data = self.evaluation, self.study_data()
+        if self.detail is not None:
+            self.detail.close()
+        dlg = named(QDialog(self), "mistakeDialog")
+        dlg.setAttribute(Qt.WA_DeleteOnClose)
+        dlg.destroyed.connect(lambda *_: setattr(self, "detail", None))
+        t, p = int(ev.labels[i]), int(ev.predictions[i])
+        dlg.setWindowTitle(f"{LETTERS[t]} read as {LETTERS[p]}")
+        big = QLabel()
+        big.setPixmap(QPixmap.fromImage(ink_to_qimage(data.x[i]).scaled(
+            17 * 16, 17 * 16, Qt.IgnoreAspectRatio, Qt.FastTransformation)))
+        big.setStyleSheet("border: 1px solid #999;")
+        probs = ev.probabilities[i]
+        top = np.argsort(-probs)[:5]
+        lines = [f"<b>True letter {LETTERS[t]}</b>, read as <b>{LETTERS[p]}</b>", "Top five:"]
+        lines += [f"&nbsp;&nbsp;{LETTERS[k]} &nbsp;{100 * float(probs[k]):5.1f} %" for k in top]
+        name = data.paths[i] if i < len(data.paths) else f"#{i}"
+        lines.append(f"<span style='color:#666'>{name}</span>")
+        info = named(QLabel("<br>".join(lines)), "mistakeTopFive")
+        info.setTextFormat(Qt.RichText)
+        info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        open_button = named(QPushButton("Open in Draw"), "openInDrawButton")
+        open_button.setToolTip("Put this image on the Draw tab's canvas to edit it")
+        x = np.array(data.x[i], np.float32)
+        open_button.clicked.connect(lambda: (self.state.open_in_draw(x), dlg.close()))
+        close_button = QPushButton("Close")
+        close_button.clicked.connect(dlg.close)
+        body = QHBoxLayout()
+        body.addWidget(big)
+        body.addWidget(info, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(open_button)
+        buttons.addWidget(close_button)
+        lay = QVBoxLayout(dlg)
+        lay.addLayout(body)
+        lay.addLayout(buttons)
+        self.detail = dlg
+        dlg.open()
+        return dlg

@@ -29,10 +29,15 @@ def test_gallery_lists_exactly_the_misclassified(window, qtbot, weights_path, da
     acc = 100 * np.mean(pred == val.y)
     assert f"{acc:.2f} %" in tab.summary.text()
     assert f"{len(wrong)} of {len(val)}" in tab.summary.text()
+    # Most confidently wrong first (the default sort).
+    probs = net.predict_proba(val.x)
+    conf = probs[wrong, pred[wrong]]
+    shown = gallery_indices(gallery)
+    np.testing.assert_array_equal(probs[shown, pred[shown]], np.sort(conf)[::-1])
     # Captions: true → predicted (probability); thumbnails are 17x17 enlarged.
     m = gallery.model()
-    i = wrong[0]
-    p = net.predict_proba(val.x[i:i + 1])[0]
+    i = shown[0]
+    p = probs[i]
     cap = m.data(m.index(0, 0), Qt.DisplayRole)
     assert cap == f"{LETTERS[val.y[i]]} → {LETTERS[pred[i]]} ({100 * p[pred[i]]:.0f} %)"
     pm = m.data(m.index(0, 0), Qt.DecorationRole)
