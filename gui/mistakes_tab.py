@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QEvent, QModelIndex, QSize, Qt,
-                            Signal)
+from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QCoreApplication, QEvent, QModelIndex,
+                            QSize, Qt, Signal)
 from PySide6.QtGui import QColor, QFont, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
                                QListView, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
@@ -27,6 +27,14 @@ CELL = 18         # the smallest matrix cell; it grows with the window (Mistakes
 ACC_COLUMN = 26   # the matrix's last column: the row letter's accuracy
 GRID = QSize(THUMB + 70, THUMB + 30)
 SORTS = (("surest first", "confidence"), ("true letter", "letter"), ("predicted letter", "predicted"))
+
+
+def sort_labels() -> dict[str, str]:
+    """The sort choices' labels (:data:`SORTS`' keys) in the interface's language."""
+    translate = QCoreApplication.translate
+    return {"confidence": translate("MistakesTab", "surest first"),
+            "letter": translate("MistakesTab", "true letter"),
+            "predicted": translate("MistakesTab", "predicted letter")}
 
 
 def evaluation_job(ctx, network, data) -> Iterator[Evaluation]:
@@ -79,8 +87,9 @@ class ConfusionModel(QAbstractTableModel):
             return int(Qt.AlignCenter)
         if role == Qt.ToolTipRole:
             if not total:
-                return f"no {LETTERS[r]} in this set"
-            return f"{LETTERS[r]}: {100 * acc:.1f} % read correctly ({int(self.m[r, r])} of {total})"
+                return self.tr("no {letter} in this set").format(letter=LETTERS[r])
+            return self.tr("{letter}: {percent} % read correctly ({right} of {total})").format(
+                letter=LETTERS[r], percent=f"{100 * acc:.1f}", right=int(self.m[r, r]), total=total)
         return None
 
     def data(self, index, role=Qt.DisplayRole):
@@ -107,8 +116,10 @@ class ConfusionModel(QAbstractTableModel):
             return int(Qt.AlignCenter)
         if role == Qt.ToolTipRole:
             if r == c:
-                return f"{LETTERS[r]} read correctly: {n} of {int(self.m[r].sum())}"
-            return f"true {LETTERS[r]} → predicted {LETTERS[c]}: {n} image{'s' if n != 1 else ''}"
+                return self.tr("{letter} read correctly: {n} of {total}").format(
+                    letter=LETTERS[r], n=n, total=int(self.m[r].sum()))
+            return self.tr("true {true} → predicted {predicted}: %n image(s)", "", n).format(
+                true=LETTERS[r], predicted=LETTERS[c])
         return None
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
@@ -116,14 +127,15 @@ class ConfusionModel(QAbstractTableModel):
             if role == Qt.DisplayRole:
                 return "%"
             if role == Qt.ToolTipRole:
-                return "each true letter's accuracy (✓: 99.5 % or better)"
+                return self.tr("each true letter's accuracy (✓: 99.5 % or better)")
             return None
         if role == Qt.DisplayRole:
             return LETTERS[section]
         if role == Qt.ToolTipRole:
-            what = "predicted" if orientation == Qt.Horizontal else "true"
-            return f"{what} {LETTERS[section]}: click to see every image {what} as {LETTERS[section]}" \
-                if orientation == Qt.Horizontal else f"true {LETTERS[section]}: click to see every misread {LETTERS[section]}"
+            if orientation == Qt.Horizontal:
+                return self.tr("predicted {letter}: click to see every image predicted as {letter}").format(
+                    letter=LETTERS[section])
+            return self.tr("true {letter}: click to see every misread {letter}").format(letter=LETTERS[section])
         return None
 
 
@@ -211,7 +223,7 @@ class MistakesTab(QWidget):
         self._shut_down = False
         self._generation = 0
 
-        self.summary = named(QLabel("No evaluation yet."), "mistakesSummary")
+        self.summary = named(QLabel(self.tr("No evaluation yet.")), "mistakesSummary")
         f = QFont(self.summary.font())
         f.setPointSize(f.pointSize() + 2)
         f.setBold(True)
@@ -220,11 +232,11 @@ class MistakesTab(QWidget):
         self.true_combo = named(QComboBox(), "trueFilter")
         self.pred_combo = named(QComboBox(), "predictedFilter")
         for c in (self.true_combo, self.pred_combo):
-            c.addItem("any", -1)
+            c.addItem(self.tr("any"), -1)
             for k, ch in enumerate(LETTERS):
                 c.addItem(ch, k)
             c.currentIndexChanged.connect(self._refilter)
-        self.reset_button = named(QPushButton("Show all"), "showAllButton")
+        self.reset_button = named(QPushButton(self.tr("Show all")), "showAllButton")
         self.reset_button.clicked.connect(lambda: self.set_filter(-1, -1))
         self.count_label = QLabel("")
 
@@ -247,7 +259,7 @@ class MistakesTab(QWidget):
         self.matrix.setFixedSize(side, side)
         self.matrix.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.matrix.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.matrix.setToolTip("Rows: true letter; columns: predicted letter. Click a cell to see those mistakes.")
+        self.matrix.setToolTip(self.tr("Rows: true letter; columns: predicted letter. Click a cell to see those mistakes."))
         self.matrix.clicked.connect(self._cell_clicked)
         self._build_matrix_details()
 
@@ -270,18 +282,18 @@ class MistakesTab(QWidget):
         self._build_gallery_details()
 
         filters = QHBoxLayout()
-        filters.addWidget(QLabel("True letter"))
+        filters.addWidget(QLabel(self.tr("True letter")))
         filters.addWidget(self.true_combo)
-        filters.addWidget(QLabel("Predicted"))
+        filters.addWidget(QLabel(self.tr("Predicted")))
         filters.addWidget(self.pred_combo)
         filters.addWidget(self.reset_button)
-        filters.addWidget(QLabel("Sort"))
+        filters.addWidget(QLabel(self.tr("Sort")))
         filters.addWidget(self.sort_combo)
         filters.addStretch(1)
         filters.addWidget(self.count_label)
 
         left = QVBoxLayout()
-        left.addWidget(QLabel("Confusion matrix (rows: true, columns: predicted)"))
+        left.addWidget(QLabel(self.tr("Confusion matrix (rows: true, columns: predicted)")))
         left.addWidget(self.matrix_holder, 1)
         right = QVBoxLayout()
         right.addLayout(filters)
@@ -296,7 +308,7 @@ class MistakesTab(QWidget):
 
         state.modelChanged.connect(self.refresh)
         state.dataChanged.connect(self.refresh)
-        state.dataFailed.connect(lambda msg: self.summary.setText(f"Data set unavailable: {msg}"))
+        state.dataFailed.connect(lambda msg: self.summary.setText(self.tr("Data set unavailable: {error}").format(error=msg)))
         self.refresh()
 
     # -- evaluation ---------------------------------------------------------------------
@@ -312,18 +324,19 @@ class MistakesTab(QWidget):
         if net is None or data is None:
             self.evaluation = None
             self._show()
-            self.summary.setText("No model loaded." if net is None else "Waiting for the validation data…")
+            self.summary.setText(self.tr("No model loaded.") if net is None
+                                 else self.tr("Waiting for the validation data…"))
             return
         if self.worker is not None:
             self._pending = True    # evaluate again as soon as the running one ends
             return
-        self.summary.setText("Evaluating on the validation split…")
+        self.summary.setText(self.tr("Evaluating on the validation split…"))
         gen = self._generation
         net_copy = net.copy()       # the worker never shares arrays with anything else
         w = Worker(lambda ctx: evaluation_job(ctx, net_copy, data), urgent=lambda item: True,
                    name="evaluation")
         w.items.connect(lambda items, gen=gen: self._on_result(gen, items[-1]))
-        w.failed.connect(lambda exc: self.summary.setText(f"Evaluation failed: {error_text(exc)}"))
+        w.failed.connect(lambda exc: self.summary.setText(self.tr("Evaluation failed: {error}").format(error=error_text(exc))))
         w.done.connect(self._on_finished)
         self.worker = w
         w.start()
@@ -348,16 +361,16 @@ class MistakesTab(QWidget):
     def _build_set_chooser(self) -> QHBoxLayout:
         self.samples = None
         self._study: Dataset | None = None       # None: the validation split
-        self._study_title = "Validation"
+        self._study_title = self.tr("Validation")
         self.set_combo = named(QComboBox(), "studySet")
-        self.set_combo.addItem("Validation split", "validation")
-        self.set_combo.addItem("My samples", "samples")
-        self.set_combo.addItem("List file…", "file")
-        self.set_combo.setToolTip("The images to study: the generated validation split, your own "
-                                  "samples (they are training data if you fine-tuned on them), or any list file")
+        self.set_combo.addItem(self.tr("Validation split"), "validation")
+        self.set_combo.addItem(self.tr("My samples"), "samples")
+        self.set_combo.addItem(self.tr("List file…"), "file")
+        self.set_combo.setToolTip(self.tr("The images to study: the generated validation split, your own samples "
+                                          "(they are training data if you fine-tuned on them), or any list file"))
         self.set_combo.activated.connect(self._set_chosen)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Study"))
+        row.addWidget(QLabel(self.tr("Study")))
         row.addWidget(self.set_combo)
         row.addStretch(1)
         return row
@@ -383,7 +396,7 @@ class MistakesTab(QWidget):
         elif kind == "file":
             from PySide6.QtWidgets import QFileDialog
 
-            path, _ = QFileDialog.getOpenFileName(self, "Study a list file", "", "List files (*.txt)")
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Study a list file"), "", self.tr("List files (*.txt)"))
             if path:
                 self.study_list(path)
             else:
@@ -397,7 +410,7 @@ class MistakesTab(QWidget):
         self.refresh()
 
     def study_validation(self) -> None:
-        self._study_set(None, "Validation", "validation")
+        self._study_set(None, self.tr("Validation"), "validation")
 
     def study_samples(self) -> bool:
         """Study my samples; False (and the validation split) if there are none."""
@@ -407,15 +420,15 @@ class MistakesTab(QWidget):
             x, y = self.samples.arrays() if self.samples is not None else (np.zeros((0, 289), np.float32), [])
         except LetterLabError as e:
             self.study_validation()
-            self.summary.setText(f"Cannot read your samples: {error_text(e)}")
+            self.summary.setText(self.tr("Cannot read your samples: {error}").format(error=error_text(e)))
             return False
         if not len(y):
             self.study_validation()
-            self.summary.setText("No samples yet: add drawings in the Draw tab. Showing the validation split.")
+            self.summary.setText(self.tr("No samples yet: add drawings in the Draw tab. Showing the validation split."))
             return False
         names = [f"pic/{e.name}" for e in self.samples.set.entries()]
         self._study_set(_Dataset(x, np.asarray(y), names[:len(y)], self.samples.folder),
-                        f"Your {len(y)} samples:", "samples")
+                        self.tr("Your {n} samples:").format(n=len(y)), "samples")
         return True
 
     def study_list(self, path) -> bool:
@@ -427,9 +440,10 @@ class MistakesTab(QWidget):
             data = read_list(path, normalize=normalize)
         except (LetterLabError, OSError) as e:
             self.study_validation()
-            show_error(self, "Cannot read the list file", f"{error_text(e)}\n\nShowing the validation split.")
+            show_error(self, self.tr("Cannot read the list file"),
+                       error_text(e) + "\n\n" + self.tr("Showing the validation split."))
             return False
-        self._study_set(data, f"{Path(path).name}:", "file")
+        self._study_set(data, self.tr("{file}:").format(file=Path(path).name), "file")
         return True
 
     def shutdown(self, timeout_ms: int = 30000) -> None:
@@ -449,8 +463,8 @@ class MistakesTab(QWidget):
         n = len(ev.labels)
         wrong = len(ev.wrong)
         source = f"  ·  {self.state.source}" if self.state.source else ""
-        self.summary.setText(f"{self._study_title} accuracy {100 * ev.accuracy:.2f} % — {wrong} of {n} images "
-                             f"misread{source}")
+        self.summary.setText(self.tr("{title} accuracy {percent} % — {wrong} of {n} images misread").format(
+            title=self._study_title, percent=f"{100 * ev.accuracy:.2f}", wrong=wrong, n=n) + source)
         self.matrix_model.set_matrix(ev.confusion)
         self._refilter()
 
@@ -480,7 +494,7 @@ class MistakesTab(QWidget):
         rows = self._sorted(ev, rows)
         data = self.study_data()
         self.gallery_model.set_data(data.x, data.paths, ev, rows)
-        self.count_label.setText(f"{len(rows)} shown")
+        self.count_label.setText(self.tr("{n} shown").format(n=len(rows)))
         self._show_empty_reason(ev, t, p, len(rows))
         self.gallery.scrollToTop()
 
@@ -505,9 +519,9 @@ class MistakesTab(QWidget):
             h.setHighlightSections(True)
         self.matrix.setSelectionBehavior(QAbstractItemView.SelectItems)
         self.matrix.setFocusPolicy(Qt.StrongFocus)
-        self.matrix.setToolTip("Rows: true letter; columns: predicted letter; last column: each letter's "
-                               "accuracy. Click a cell or header, or move with the arrow keys, to see "
-                               "those mistakes.")
+        self.matrix.setToolTip(self.tr("Rows: true letter; columns: predicted letter; last column: each "
+                                       "letter's accuracy. Click a cell or header, or move with the arrow "
+                                       "keys, to see those mistakes."))
         self.matrix_holder = MatrixHolder(self)
         self._fit_matrix(CELL)
 
@@ -561,17 +575,18 @@ class MistakesTab(QWidget):
 
     def _build_gallery_details(self) -> None:
         self.sort_combo = named(QComboBox(), "sortMistakes")
+        labels = sort_labels()
         for text, key in SORTS:
-            self.sort_combo.addItem(text, key)
-        self.sort_combo.setToolTip("Sort the mistakes: the surest (most confidently wrong) first — the "
-                                   "most instructive — or by true or predicted letter")
+            self.sort_combo.addItem(labels.get(key, text), key)
+        self.sort_combo.setToolTip(self.tr("Sort the mistakes: the surest (most confidently wrong) first — "
+                                           "the most instructive — or by true or predicted letter"))
         self.sort_combo.currentIndexChanged.connect(self._refilter)
         self.empty_label = named(QLabel(self.gallery.viewport()), "emptyReason")
         self.empty_label.setStyleSheet("color: #555; padding: 12px;")
         self.empty_label.setWordWrap(True)
         self.empty_label.hide()
         self.gallery.doubleClicked.connect(self._open_detail)
-        self.gallery.setToolTip("Double-click an image for a larger view and to open it in Draw")
+        self.gallery.setToolTip(self.tr("Double-click an image for a larger view and to open it in Draw"))
         self.gallery.installEventFilter(self)
         self.detail: QDialog | None = None
 
@@ -608,17 +623,17 @@ class MistakesTab(QWidget):
         p = -1 if p is None else int(p)
         counts = ev.confusion
         if not len(ev.wrong):
-            text = "No mistakes: every image in this set is read correctly."
+            text = self.tr("No mistakes: every image in this set is read correctly.")
         elif t >= 0 and (p < 0 or p == t):
             n = int(counts[t].sum())
-            text = (f"No {LETTERS[t]} in this set." if not n else
-                    f"No misread {LETTERS[t]}: all {n} are read correctly.")
+            text = (self.tr("No {letter} in this set.").format(letter=LETTERS[t]) if not n else
+                    self.tr("No misread {letter}: all {n} are read correctly.").format(letter=LETTERS[t], n=n))
         elif t < 0 and p >= 0:
-            text = f"Nothing is misread as {LETTERS[p]}."
+            text = self.tr("Nothing is misread as {letter}.").format(letter=LETTERS[p])
         else:
-            text = (f"No {LETTERS[t]} is read as {LETTERS[p]} "
-                    f"({int(counts[t, t])} of {int(counts[t].sum())} {LETTERS[t]} are read correctly).")
-        self.empty_label.setText(text + "  Show all clears the filter.")
+            text = self.tr("No {true} is read as {predicted} ({right} of {total} {true} are read correctly).").format(
+                true=LETTERS[t], predicted=LETTERS[p], right=int(counts[t, t]), total=int(counts[t].sum()))
+        self.empty_label.setText(text + self.tr("  Show all clears the filter."))
         self.empty_label.adjustSize()
         self.empty_label.show()
 
@@ -636,25 +651,26 @@ class MistakesTab(QWidget):
         dlg.setAttribute(Qt.WA_DeleteOnClose)
         dlg.destroyed.connect(lambda *_: setattr(self, "detail", None))
         t, p = int(ev.labels[i]), int(ev.predictions[i])
-        dlg.setWindowTitle(f"{LETTERS[t]} read as {LETTERS[p]}")
+        dlg.setWindowTitle(self.tr("{true} read as {predicted}").format(true=LETTERS[t], predicted=LETTERS[p]))
         big = QLabel()
         big.setPixmap(QPixmap.fromImage(ink_to_qimage(data.x[i]).scaled(
             17 * 16, 17 * 16, Qt.IgnoreAspectRatio, Qt.FastTransformation)))
         big.setStyleSheet("border: 1px solid #999;")
         probs = ev.probabilities[i]
         top = np.argsort(-probs)[:5]
-        lines = [f"<b>True letter {LETTERS[t]}</b>, read as <b>{LETTERS[p]}</b>", "Top five:"]
+        lines = [self.tr("<b>True letter {true}</b>, read as <b>{predicted}</b>").format(
+            true=LETTERS[t], predicted=LETTERS[p]), self.tr("Top five:")]
         lines += [f"&nbsp;&nbsp;{LETTERS[k]} &nbsp;{100 * float(probs[k]):5.1f} %" for k in top]
         name = data.paths[i] if i < len(data.paths) else f"#{i}"
         lines.append(f"<span style='color:#666'>{name}</span>")
         info = named(QLabel("<br>".join(lines)), "mistakeTopFive")
         info.setTextFormat(Qt.RichText)
         info.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        open_button = named(QPushButton("Open in Draw"), "openInDrawButton")
-        open_button.setToolTip("Put this image on the Draw tab's canvas to edit it")
+        open_button = named(QPushButton(self.tr("Open in Draw")), "openInDrawButton")
+        open_button.setToolTip(self.tr("Put this image on the Draw tab's canvas to edit it"))
         x = np.array(data.x[i], np.float32)
         open_button.clicked.connect(lambda: (self.state.open_in_draw(x), dlg.close()))
-        close_button = QPushButton("Close")
+        close_button = QPushButton(self.tr("Close"))
         close_button.clicked.connect(dlg.close)
         body = QHBoxLayout()
         body.addWidget(big)
