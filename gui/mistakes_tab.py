@@ -548,8 +548,10 @@ class MistakesTab(QWidget):
         if cell != self.cell:
             self._fit_matrix(cell)
 
-    def _current_cell_changed(self, current, _previous) -> None:
-        if self._syncing or not current.isValid():
+    def _current_cell_changed(self, current, previous) -> None:
+        # Not from nothing: Qt makes the first cell current when the matrix gets the focus,
+        # which must not filter the gallery to "A" behind the user's back.
+        if self._syncing or not current.isValid() or not previous.isValid():
             return
         self._syncing = True
         try:

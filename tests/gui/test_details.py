@@ -186,8 +186,10 @@ def test_keyboard_drives_the_matrix_and_the_gallery_follows(window, qtbot):
     tab = _matrix_ready(window, qtbot)
     ev = tab.evaluation
     m = tab.matrix
-    m.setFocus()
-    m.setCurrentIndex(tab.matrix_model.index(0, 0))
+    m.setFocus()                  # the focus alone filters nothing
+    assert (tab.true_combo.currentData(), tab.pred_combo.currentData()) == (-1, -1)
+    rect = m.visualRect(tab.matrix_model.index(0, 0))
+    qtbot.mouseClick(m.viewport(), Qt.LeftButton, pos=rect.center())
     assert tab.true_combo.currentData() == 0 and tab.pred_combo.currentData() == -1
     qtbot.keyClick(m, Qt.Key_Right)
     assert (tab.true_combo.currentData(), tab.pred_combo.currentData()) == (0, 1)
