@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>ConfusionModel</name>
+    <message numerus="yes">
+        <source>true {true} → predicted {predicted}: %n image(s)</source>
+        <translation>
+            <numerusform>true {true} → predicted {predicted}: %n image</numerusform>
+            <numerusform>true {true} → predicted {predicted}: %n images</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message numerus="yes">
         <source>%n run(s) not saved: {names}.</source>

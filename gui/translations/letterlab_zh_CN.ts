@@ -34,6 +34,219 @@
     </message>
 </context>
 <context>
+    <name>ConfusionModel</name>
+    <message>
+        <source>no {letter} in this set</source>
+        <translation>这组图片中没有 {letter}</translation>
+    </message>
+    <message>
+        <source>{letter}: {percent} % read correctly ({right} of {total})</source>
+        <translation>{letter}：{percent} % 识别正确（{total} 张中 {right} 张）</translation>
+    </message>
+    <message>
+        <source>{letter} read correctly: {n} of {total}</source>
+        <translation>{letter} 识别正确：{total} 张中 {n} 张</translation>
+    </message>
+    <message numerus="yes">
+        <source>true {true} → predicted {predicted}: %n image(s)</source>
+        <translation>
+            <numerusform>真实 {true} → 预测 {predicted}：%n 张图片</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>each true letter&apos;s accuracy (✓: 99.5 % or better)</source>
+        <translation>每个真实字母的准确率（✓：99.5 % 或更高）</translation>
+    </message>
+    <message>
+        <source>predicted {letter}: click to see every image predicted as {letter}</source>
+        <translation>预测 {letter}：点击查看所有被预测为 {letter} 的图片</translation>
+    </message>
+    <message>
+        <source>true {letter}: click to see every misread {letter}</source>
+        <translation>真实 {letter}：点击查看所有被认错的 {letter}</translation>
+    </message>
+</context>
+<context>
+    <name>DrawTab</name>
+    <message>
+        <source>Esc clears; Ctrl+Z undoes, Ctrl+Shift+Z redoes; drop or paste (Ctrl+V) an image.</source>
+        <translation>Esc 清空；Ctrl+Z 撤销，Ctrl+Shift+Z 重做；可拖入或粘贴（Ctrl+V）图片。</translation>
+    </message>
+    <message>
+        <source>it looks like a dot</source>
+        <extracomment>Below this probability of its best guess the tab says &quot;not sure&quot; and greys the letter. Measured with the shipped conv net (label smoothing 0.1) — see the README, &quot;Not sure&quot;: on the generated validation split (10,000 images) 0.6 % of the correctly read letters fall below 0.6 and 80 % of the misread ones do; on the 520 mouse-drawn letters of tools/people_proxy.py 0.4 % of the (all correct) letters do; of random scribbles drawn on a 400 px canvas 82 % do (median 0.34), of random straight lines 57 %. 0.7 would flag 1.5 % of correct letters for 9 % more scribbles. Dots (read as O at ~94 %) and slanted lines are caught by the ink&apos;s shape instead (:func:`ink_shape`).</extracomment>
+        <translation>它看起来像一个点</translation>
+    </message>
+    <message>
+        <source>it looks like a line</source>
+        <translation>它看起来像一条斜线</translation>
+    </message>
+    <message>
+        <source>the best guess has only {percent} %</source>
+        <translation>最可能的字母只有 {percent} %</translation>
+    </message>
+    <message>
+        <source>the clipboard&apos;s image is empty</source>
+        <translation>剪贴板中的图片是空的</translation>
+    </message>
+    <message>
+        <source>the image is {w}x{h} pixels; the limit is {limit} pixels</source>
+        <translation>图片为 {w}x{h} 像素；上限为 {limit} 像素</translation>
+    </message>
+    <message>
+        <source> px</source>
+        <translation> 像素</translation>
+    </message>
+    <message>
+        <source>Pen width (on a 400 px canvas; it scales with the canvas). The default matches the stroke width of the training images.</source>
+        <translation>笔的粗细（以 400 像素的画布计，随画布缩放）。默认值与训练图片的笔画粗细一致。</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Clear the canvas (Esc or Delete)</source>
+        <translation>清空画布（Esc 或 Delete）</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Take back the last stroke, clear or pasted image (Ctrl+Z)</source>
+        <translation>撤销上一笔、清空或粘贴的图片（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <source>Save PNG…</source>
+        <translation>保存 PNG…</translation>
+    </message>
+    <message>
+        <source>The 17×17 input exactly as the network receives it</source>
+        <translation>网络实际收到的 17×17 输入</translation>
+    </message>
+    <message>
+        <source>Network&apos;s guess</source>
+        <translation>网络的判断</translation>
+    </message>
+    <message>
+        <source>Input (17×17)</source>
+        <translation>输入（17×17）</translation>
+    </message>
+    <message>
+        <source>Top five</source>
+        <translation>前五名</translation>
+    </message>
+    <message>
+        <source>Pen</source>
+        <translation>笔</translation>
+    </message>
+    <message>
+        <source>Draw a capital letter:</source>
+        <translation>画一个大写字母：</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Do again what Undo took back (Ctrl+Shift+Z or Ctrl+Y)</source>
+        <translation>重做被撤销的操作（Ctrl+Shift+Z 或 Ctrl+Y）</translation>
+    </message>
+    <message>
+        <source>the pasted image</source>
+        <translation>粘贴的图片</translation>
+    </message>
+    <message>
+        <source>Nothing to use: drop or paste an image (PNG or JPEG).</source>
+        <translation>没有可用的内容：请拖入或粘贴一张图片（PNG 或 JPEG）。</translation>
+    </message>
+    <message>
+        <source>{what} has no ink: it looks blank</source>
+        <translation>{what} 没有笔画：看起来是空白的</translation>
+    </message>
+    <message>
+        <source>Cannot use this image</source>
+        <translation>无法使用这张图片</translation>
+    </message>
+    <message>
+        <source>The canvas is unchanged.</source>
+        <translation>画布未改变。</translation>
+    </message>
+    <message>
+        <source>Classifying {what} (Ctrl+Z takes it back)</source>
+        <translation>正在识别 {what}（Ctrl+Z 可撤销）</translation>
+    </message>
+    <message>
+        <source>Not sure: {reason}</source>
+        <translation>不确定：{reason}</translation>
+    </message>
+    <message>
+        <source>Not sure — is it a letter? ({reason})</source>
+        <translation>不确定——这是字母吗？（{reason}）</translation>
+    </message>
+    <message>
+        <source>The letter this drawing shows: preset to the network&apos;s guess; type a letter key to change it</source>
+        <translation>这张手写图画的字母：预先设为网络的判断；按字母键可以更改</translation>
+    </message>
+    <message>
+        <source>Add to my samples</source>
+        <translation>添加到我的样本</translation>
+    </message>
+    <message>
+        <source>Keep this drawing with the chosen letter, for fine-tuning (Enter)</source>
+        <translation>以所选字母保存这张手写图，用于微调（Enter）</translation>
+    </message>
+    <message>
+        <source>Teach it your handwriting</source>
+        <translation>教它认你的笔迹</translation>
+    </message>
+    <message>
+        <source>This is</source>
+        <translation>这是</translation>
+    </message>
+    <message>
+        <source>{n} {letter} in my samples</source>
+        <translation>我的样本中有 {n} 个 {letter}</translation>
+    </message>
+    <message>
+        <source>Not added: {error}</source>
+        <translation>未添加：{error}</translation>
+    </message>
+    <message>
+        <source>Added as {letter}. Draw the next one.</source>
+        <translation>已作为 {letter} 添加。请画下一个。</translation>
+    </message>
+    <message>
+        <source>No model loaded: open weights (Ctrl+O) or train one.</source>
+        <translation>未加载模型：打开权重文件（Ctrl+O）或训练一个。</translation>
+    </message>
+    <message>
+        <source>Draw a capital letter A–Z.</source>
+        <translation>画一个大写字母 A–Z。</translation>
+    </message>
+    <message>
+        <source>Save drawing</source>
+        <translation>保存手写图</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>Cannot save drawing</source>
+        <translation>无法保存手写图</translation>
+    </message>
+    <message>
+        <source>The drawing was not saved.</source>
+        <translation>手写图未保存。</translation>
+    </message>
+    <message>
+        <source>Saved the drawing as {path}</source>
+        <translation>手写图已保存为 {path}</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <source>hidden layer sizes</source>
@@ -232,6 +445,197 @@
     <message>
         <source>Save runs into folder</source>
         <translation>把训练结果保存到文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>MistakesTab</name>
+    <message>
+        <source>surest first</source>
+        <translation>最有把握的错误在前</translation>
+    </message>
+    <message>
+        <source>true letter</source>
+        <translation>按真实字母</translation>
+    </message>
+    <message>
+        <source>predicted letter</source>
+        <translation>按预测字母</translation>
+    </message>
+    <message>
+        <source>No evaluation yet.</source>
+        <translation>还没有评估。</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>全部显示</translation>
+    </message>
+    <message>
+        <source>Rows: true letter; columns: predicted letter. Click a cell to see those mistakes.</source>
+        <translation>行：真实字母；列：预测字母。点击单元格查看这些错例。</translation>
+    </message>
+    <message>
+        <source>True letter</source>
+        <translation>真实字母</translation>
+    </message>
+    <message>
+        <source>Predicted</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>Sort</source>
+        <translation>排序</translation>
+    </message>
+    <message>
+        <source>Confusion matrix (rows: true, columns: predicted)</source>
+        <translation>混淆矩阵（行：真实，列：预测）</translation>
+    </message>
+    <message>
+        <source>Data set unavailable: {error}</source>
+        <translation>数据集不可用：{error}</translation>
+    </message>
+    <message>
+        <source>No model loaded.</source>
+        <translation>未加载模型。</translation>
+    </message>
+    <message>
+        <source>Waiting for the validation data…</source>
+        <translation>正在等待验证集…</translation>
+    </message>
+    <message>
+        <source>Evaluating on the validation split…</source>
+        <translation>正在验证集上评估…</translation>
+    </message>
+    <message>
+        <source>Evaluation failed: {error}</source>
+        <translation>评估失败：{error}</translation>
+    </message>
+    <message>
+        <source>Validation</source>
+        <translation>验证集</translation>
+    </message>
+    <message>
+        <source>Validation split</source>
+        <translation>验证集</translation>
+    </message>
+    <message>
+        <source>My samples</source>
+        <translation>我的样本</translation>
+    </message>
+    <message>
+        <source>List file…</source>
+        <translation>列表文件…</translation>
+    </message>
+    <message>
+        <source>The images to study: the generated validation split, your own samples (they are training data if you fine-tuned on them), or any list file</source>
+        <translation>要查看的图片：生成的验证集、你自己的样本（如果用它们微调过，它们就是训练数据），或任意列表文件</translation>
+    </message>
+    <message>
+        <source>Study</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <source>Study a list file</source>
+        <translation>查看列表文件</translation>
+    </message>
+    <message>
+        <source>List files (*.txt)</source>
+        <translation>列表文件 (*.txt)</translation>
+    </message>
+    <message>
+        <source>Cannot read your samples: {error}</source>
+        <translation>无法读取你的样本：{error}</translation>
+    </message>
+    <message>
+        <source>No samples yet: add drawings in the Draw tab. Showing the validation split.</source>
+        <translation>还没有样本：请在手写页添加手写图。现在显示验证集。</translation>
+    </message>
+    <message>
+        <source>Your {n} samples:</source>
+        <translation>你的 {n} 个样本：</translation>
+    </message>
+    <message>
+        <source>Cannot read the list file</source>
+        <translation>无法读取列表文件</translation>
+    </message>
+    <message>
+        <source>Showing the validation split.</source>
+        <translation>现在显示验证集。</translation>
+    </message>
+    <message>
+        <source>{file}:</source>
+        <translation>{file}：</translation>
+    </message>
+    <message>
+        <source>{title} accuracy {percent} % — {wrong} of {n} images misread</source>
+        <translation>{title}准确率 {percent} %——{n} 张图片中认错 {wrong} 张</translation>
+    </message>
+    <message>
+        <source>{n} shown</source>
+        <translation>显示 {n} 张</translation>
+    </message>
+    <message>
+        <source>Rows: true letter; columns: predicted letter; last column: each letter&apos;s accuracy. Click a cell or header, or move with the arrow keys, to see those mistakes.</source>
+        <translation>行：真实字母；列：预测字母；最后一列：每个字母的准确率。点击单元格或表头，或用方向键移动，查看这些错例。</translation>
+    </message>
+    <message>
+        <source>Sort the mistakes: the surest (most confidently wrong) first — the most instructive — or by true or predicted letter</source>
+        <translation>错例排序：最有把握却认错的在前（最有启发），或按真实字母、预测字母排序</translation>
+    </message>
+    <message>
+        <source>Double-click an image for a larger view and to open it in Draw</source>
+        <translation>双击图片可放大查看，并可在手写页中打开</translation>
+    </message>
+    <message>
+        <source>No mistakes: every image in this set is read correctly.</source>
+        <translation>没有错例：这组图片全部识别正确。</translation>
+    </message>
+    <message>
+        <source>No {letter} in this set.</source>
+        <translation>这组图片中没有 {letter}。</translation>
+    </message>
+    <message>
+        <source>No misread {letter}: all {n} are read correctly.</source>
+        <translation>没有认错的 {letter}：{n} 张全部识别正确。</translation>
+    </message>
+    <message>
+        <source>Nothing is misread as {letter}.</source>
+        <translation>没有图片被误认为 {letter}。</translation>
+    </message>
+    <message>
+        <source>No {true} is read as {predicted} ({right} of {total} {true} are read correctly).</source>
+        <translation>没有 {true} 被认成 {predicted}（{total} 个 {true} 中 {right} 个识别正确）。</translation>
+    </message>
+    <message>
+        <source>  Show all clears the filter.</source>
+        <translation>  点击“全部显示”清除筛选。</translation>
+    </message>
+    <message>
+        <source>{true} read as {predicted}</source>
+        <translation>{true} 被认成 {predicted}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;True letter {true}&lt;/b&gt;, read as &lt;b&gt;{predicted}&lt;/b&gt;</source>
+        <translation>&lt;b&gt;真实字母 {true}&lt;/b&gt;，被认成 &lt;b&gt;{predicted}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Top five:</source>
+        <translation>前五名：</translation>
+    </message>
+    <message>
+        <source>Open in Draw</source>
+        <translation>在手写页中打开</translation>
+    </message>
+    <message>
+        <source>Put this image on the Draw tab&apos;s canvas to edit it</source>
+        <translation>把这张图片放到手写页的画布上编辑</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>
