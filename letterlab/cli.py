@@ -296,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = Parser(prog="letterlab", description=(
         "Train small NumPy networks to read 17x17 capital letters. "
-        "With no command, opens the app."))
+        "With no command, opens the app (also in Chinese, 简体中文: Language menu)."))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     t = sub.add_parser("train", help="train a network and save its weights",
