@@ -125,6 +125,27 @@ def _data_dir(arg: str | None) -> Path:
 
 
 # -- train ---------------------------------------------------------------------------
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def user_weights_dir() -> Path:
+    """Where ``train`` saves without ``--save``: ``platformdirs.user_data_dir("letterlab")/weights``."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("letterlab")) / "weights"
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or ``NAME-2.npz``, ``NAME-3.npz``… if it exists: nothing is overwritten."""
+    k = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{k}{path.suffix}")
+        k += 1
+    return candidate
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from model.data import load_split
     from model.training import Trainer, preset_config, BatchEvent, EpochEvent, DoneEvent
@@ -148,8 +169,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_memory(training_memory(cfg, 60000), "this network")
     if args.save:
         save = Path(args.save)
-    else:
-        save = Path(f"{Path(args.from_weights).stem}-tuned.npz" if start else f"{cfg.preset}.npz")
+    else:   # never a silent overwrite in the current folder: a new file in the user's folder
+        save = _unused(user_weights_dir() / (f"{Path(args.from_weights).stem}-tuned.npz" if start
+                                             else f"{cfg.preset}.npz"))
+        print(f"no --save given: the weights will be saved as {save}")
     if save.exists() and save.is_dir():
         raise LetterLabError(f"{save}: is a folder; give a file name for --save")
     try:  # find out now, not after training, that the weights cannot be written there
@@ -167,7 +190,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     mix = training_arrays(train.x, train.y, cfg, args, start)
     print(f"{cfg.preset}: {cfg.describe()} (step {cfg.step_size:.4g} on the mean gradient), "
-          f"{cfg.epochs} epochs, seed {cfg.seed}; "
+          f"{_plural(cfg.epochs, 'epoch')}, seed {cfg.seed}; "
           f"{len(train)} training and {len(val)} validation images from {root}")
     if mix.note:
         print(mix.note)
@@ -239,12 +262,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if not len(s):
             raise LetterLabError(f"{s.folder}: no samples yet; add some with: letterlab samples add --letter R IMAGE")
         args.list = str(s.list_path)
+    elif not args.list:
+        args.list = str(_data_dir(args.data) / "test.txt")
     bar = ProgressBar("reading images")
     ds = read_list(args.list, progress=bar.update, normalize=normalize)
     bar.close()
     from model.evaluation import evaluate
 
-    ev = evaluate(net, ds.x, ds.y)
+    bar = ProgressBar("evaluating") if len(ds) > 4096 else None
+    try:
+        ev = evaluate(net, ds.x, ds.y, progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
     per = {LETTERS[i]: {"accuracy": float(ev.per_letter[i]), "n": int(ev.confusion[i].sum())}
            for i in range(len(LETTERS)) if ev.confusion[i].sum()}
     off = ev.confusion * (1 - np.eye(len(LETTERS), dtype=ev.confusion.dtype))
@@ -268,14 +298,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 # -- predict -------------------------------------------------------------------------
 def cmd_predict(args: argparse.Namespace) -> int:
     from model.data import ink_from_gray, read_gray
-    from model.preprocess import normalize
+    from model.preprocess import EmptyImageError, normalize
 
     net, meta = _load(args.weights)
     failed = 0
     for name in args.images:
         try:
             g = read_gray(Path(name))
-            x = ink_from_gray(g).reshape(-1) if g.shape == (SIDE, SIDE) else normalize(g)
+            as_is = g.shape == (SIDE, SIDE) and not args.normalize
+            x = ink_from_gray(g).reshape(-1) if as_is else normalize(g)
+        except EmptyImageError:
+            print(f"letterlab: error: {name}: the image is blank (no ink to read)", file=sys.stderr)
+            failed += 1
+            continue
         except LetterLabError as e:
             msg = str(e) if str(name) in str(e) else f"{name}: {e}"
             print(f"letterlab: error: {msg}", file=sys.stderr)
@@ -307,25 +342,35 @@ def build_parser() -> argparse.ArgumentParser:
                    help="shallow: 289→26 sigmoid, quadratic, lr 1000; deep: 289→20→26 sigmoid, "
                         "cross-entropy, lr 1.0; default: 289→256→128→26 ReLU; conv: convolutions on warped "
                         "batches, the shipped network (default: shallow)")
-    t.add_argument("--hidden", type=_int_list, help="hidden layer sizes, e.g. 20 or 128,64 ('' for none)")
+    t.add_argument("--hidden", type=_int_list,
+                   help="hidden layer sizes, e.g. 20 or 128,64 ('' for none) (default: the preset's)")
     t.add_argument("--conv", type=_conv_blocks, metavar="BLOCKS",
-                   help="convolutional blocks before the dense layers, e.g. 32,32,pool,64,pool ('' for none)")
-    t.add_argument("--dropout", type=float, help="dropout rate before the last layer")
+                   help="convolutional blocks before the dense layers, e.g. 32,32,pool,64,pool ('' for none)"
+                        " (default: the preset's)")
+    t.add_argument("--dropout", type=float, help="dropout rate before the last layer (default: the preset's)")
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
-                   help="warp every training batch at random (rotation, scale, shear, shift)")
-    t.add_argument("--label-smoothing", type=float, help="softmax cross-entropy targets (1-s) one-hot + s/26")
-    t.add_argument("--schedule", choices=list(SCHEDULES), help="learning-rate schedule over the epochs")
-    t.add_argument("--activation", choices=list(ACTIVATIONS))
-    t.add_argument("--loss", choices=list(LOSSES))
+                   help="warp every training batch at random (rotation, scale, shear, shift) (default: the preset's)")
+    t.add_argument("--label-smoothing", type=float,
+                   help="softmax cross-entropy targets (1-s) one-hot + s/26 (default: the preset's)")
+    t.add_argument("--schedule", choices=list(SCHEDULES),
+                   help="learning-rate schedule over the epochs (default: the preset's)")
+    t.add_argument("--activation", choices=list(ACTIVATIONS), help="hidden layers' activation (default: the preset's)")
+    t.add_argument("--loss", choices=list(LOSSES), help="loss function (default: the preset's)")
     t.add_argument("--lr", type=_number(float, 0, low_ok=False),
-                   help="learning rate (tutorial's convention, see above)")
-    t.add_argument("--momentum", type=_number(float, 0, high=0.999))
-    t.add_argument("--weight-decay", type=_number(float, 0), help="L2 penalty on the weights (not the biases)")
-    t.add_argument("--epochs", type=_number(int, 1, high=100_000))
-    t.add_argument("--batch-size", type=_number(int, 1, high=10_000_000))
-    t.add_argument("--seed", type=_number(int, 0, high=MAX_SEED))
+                   help="learning rate (tutorial's convention, see above) (default: the preset's)")
+    t.add_argument("--momentum", type=_number(float, 0, high=0.999),
+                   help="SGD momentum, 0 to 0.999 (default: the preset's)")
+    t.add_argument("--weight-decay", type=_number(float, 0),
+                   help="L2 penalty on the weights (not the biases) (default: the preset's)")
+    t.add_argument("--epochs", type=_number(int, 1, high=100_000),
+                   help="passes over the training images (default: the preset's)")
+    t.add_argument("--batch-size", type=_number(int, 1, high=10_000_000),
+                   help="images per step (default: the preset's)")
+    t.add_argument("--seed", type=_number(int, 0, high=MAX_SEED),
+                   help="random seed (same seed, same data: same weights) (default: the preset's)")
     t.add_argument("--data", help="data folder with pic/ and train.txt etc. (default: the generated set)")
-    t.add_argument("--save", help="weights file to write (default: PRESET.npz)")
+    t.add_argument("--save", help="weights file to write (default: a new PRESET.npz in the user's "
+                                  "LetterLab folder, never overwriting; the path is printed)")
     t.add_argument("--blas-threads", type=_number(int, 1, high=1024), default=None,
                    help="limit BLAS threads (default: all; 1 with --from)")
     t.add_argument("--from", dest="from_weights", metavar="WEIGHTS",
@@ -344,15 +389,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("evaluate", help="accuracy of weights on a list file")
     e.add_argument("--weights", help="weights file (default: the shipped weights/default.npz)")
-    which = e.add_mutually_exclusive_group(required=True)
-    which.add_argument("--list", help="a list file such as DATA/test.txt")
+    which = e.add_mutually_exclusive_group()
+    which.add_argument("--list", help="a list file such as DATA/test.txt (default: the test split of "
+                                      "--data, or of the generated data set)")
     which.add_argument("--samples", action="store_true", help="your own samples (letterlab samples)")
-    e.add_argument("--json", action="store_true", help="print a JSON object (accuracy, n, per_letter)")
+    e.add_argument("--json", action="store_true",
+                   help="print a JSON object (accuracy, n, per_letter) instead of text (default: text)")
+    e.add_argument("--data", help="data folder whose test split is used without --list "
+                                  "(default: the generated set)")
     e.set_defaults(func=cmd_evaluate)
 
     r = sub.add_parser("predict", help="the letter in each image file")
     r.add_argument("--weights", help="weights file (default: the shipped weights/default.npz)")
-    r.add_argument("--top", type=_number(int, 1, high=26), default=1, help="how many guesses to print per image")
+    r.add_argument("--top", type=_number(int, 1, high=26), default=1,
+                   help="how many guesses to print per image, 1 to 26 (default: 1)")
+    r.add_argument("--normalize", action="store_true",
+                   help="normalise 17x17 images too (a small drawing rather than a data-set image). "
+                        "By default a 17x17 image is taken as the network's input as it is; images of "
+                        "any other size are always normalised (cropped to the letter, scaled, centred)")
     r.add_argument("images", nargs="+", metavar="IMAGE")
     r.set_defaults(func=cmd_predict)
 

@@ -150,5 +150,83 @@ def test_predict_names_the_empty_image_and_goes_on(dataset, trained, tmp_path):
     Image.fromarray(np.full((40, 40), 255, np.uint8)).save(blank)
     r = run_cli("predict", "--weights", str(trained), str(blank), str(root / "pic" / "va00000.png"))
     assert r.returncode == 2
-    assert r.stderr.strip() == f"letterlab: error: {blank}: the image is empty: draw a letter first"
+    assert r.stderr.strip() == f"letterlab: error: {blank}: the image is blank (no ink to read)"
     assert r.stdout.startswith(str(root / "pic" / "va00000.png"))
+
+
+# -- issue 12: help, defaults, option validation ------------------------------------------
+@pytest.mark.parametrize("command", ["train", "evaluate", "predict"])
+def test_help_documents_every_option_with_its_default(command, capsys):
+    from letterlab.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    sub = build_parser()._subparsers._group_actions[0].choices[command]
+    for action in sub._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        assert action.help, action.option_strings
+        needs_default = action.default not in (None, False) or action.dest in (
+            "preset", "hidden", "epochs", "lr", "save", "list", "data", "weights", "blas_threads")
+        if needs_default and action.dest != "top":
+            assert "default" in action.help, action.option_strings
+    if command == "predict":
+        assert "1 to 26 (default: 1)" in text and "17x17" in text
+
+
+@pytest.mark.parametrize("top", ["0", "27", "-1", "x"])
+def test_predict_top_outside_1_to_26_is_refused(top, trained, tmp_path, capsys):
+    img = tmp_path / "a.png"
+    Image.fromarray(np.full((17, 17), 255, np.uint8)).save(img)
+    r = run_cli("predict", "--weights", str(trained), "--top", top, str(img))
+    assert r.returncode == 2 and "--top" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_predict_normalize_forces_17x17_drawings_through_normalisation(dataset, trained, tmp_path, capsys):
+    # A small letter drawn in a corner of a 17x17 image: as is, it is off-centre and tiny.
+    a = np.full((17, 17), 255, np.uint8)
+    a[1:7, 1] = 0
+    a[6, 1:5] = 0                        # an "L" in the top-left corner
+    img = tmp_path / "small.png"
+    Image.fromarray(a).save(img)
+    assert main(["predict", "--weights", str(trained), "--top", "26", str(img)]) == 0
+    as_is = capsys.readouterr().out
+    assert main(["predict", "--weights", str(trained), "--top", "26", "--normalize", str(img)]) == 0
+    forced = capsys.readouterr().out
+    assert as_is != forced                # the option changes what the network sees
+
+
+def test_predict_blank_image_speaks_of_images(trained, tmp_path, capsys):
+    img = tmp_path / "blank.png"
+    Image.fromarray(np.full((40, 40), 255, np.uint8)).save(img)
+    assert main(["predict", "--weights", str(trained), str(img)]) == 2
+    err = capsys.readouterr().err
+    assert "blank.png" in err and "blank" in err and "draw" not in err
+
+
+def test_train_without_save_writes_to_the_user_folder_never_the_cwd(dataset, tmp_path, monkeypatch, capsys):
+    root, _, _ = dataset
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shallow.npz").write_bytes(b"mine")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    import letterlab.cli as cli
+
+    monkeypatch.setattr(cli, "user_weights_dir", lambda: tmp_path / "user")
+    (tmp_path / "user").mkdir()
+    (tmp_path / "user" / "shallow.npz").write_bytes(b"earlier")
+    args = ["train", "--preset", "shallow", "--epochs", "1", "--batch-size", "128", "--data", str(root)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert (tmp_path / "shallow.npz").read_bytes() == b"mine"
+    assert (tmp_path / "user" / "shallow.npz").read_bytes() == b"earlier"
+    assert (tmp_path / "user" / "shallow-2.npz").is_file()
+    assert str(tmp_path / "user" / "shallow-2.npz") in out
+    assert "1 epoch," in out and "1 epochs" not in out
+
+
+def test_evaluate_without_list_uses_the_data_sets_test_split(dataset, trained, capsys):
+    root, xv, yv = dataset
+    assert main(["evaluate", "--weights", str(trained), "--data", str(root), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["n"] == len(yv) and res["list"] == str(root / "test.txt")
