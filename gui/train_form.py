@@ -16,6 +16,7 @@ from model import LetterLabError
 from model import layers, losses, training
 from model.training import PRESETS, TrainConfig
 
+from .i18n import activation_text
 from .widgets import named, parse_sizes
 
 CUSTOM = "custom"
@@ -70,7 +71,8 @@ class TrainForm(QWidget):
         self.hidden_edit.setToolTip(self.tr("Hidden layer sizes, input side first, separated by commas. "
                                             "Empty: no hidden layer (the tutorial's shallow net)."))
         self.activation_combo = named(QComboBox(), "activationCombo")
-        self.activation_combo.addItems(list(layers.ACTIVATIONS))
+        for key in layers.ACTIVATIONS:
+            self.activation_combo.addItem(activation_text(key), key)
         self.loss_combo = named(QComboBox(), "lossCombo")
         for key in losses.LOSSES:
             self.loss_combo.addItem(loss_labels().get(key, key.replace("_", " ")), key)
@@ -141,7 +143,7 @@ class TrainForm(QWidget):
             self.preset_combo.setCurrentIndex(self.preset_combo.findData(key))
             self.hidden_edit.setText(", ".join(map(str, cfg.hidden)))
             self.conv_edit.setText(_conv_text(getattr(cfg, "conv", ())))
-            self.activation_combo.setCurrentText(cfg.activation)
+            self.activation_combo.setCurrentIndex(self.activation_combo.findData(cfg.activation))
             self.loss_combo.setCurrentIndex(max(0, self.loss_combo.findData(cfg.loss)))
             self.lr_spin.setValue(cfg.lr)
             self.momentum_spin.setValue(cfg.momentum)
@@ -198,7 +200,7 @@ class TrainForm(QWidget):
         Fields the form does not show (e.g. dropout, augmentation) keep the values of the
         preset the form was last filled from."""
         changes = dict(hidden=parse_sizes(self.hidden_edit.text()),
-                       activation=self.activation_combo.currentText(),
+                       activation=self.activation_combo.currentData(),
                        loss=self.loss_combo.currentData(), lr=self.lr_spin.value(),
                        epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
                        seed=self.seed_spin.value(), momentum=self.momentum_spin.value(),
