@@ -108,14 +108,16 @@ def missing_font_message() -> str:
 def loss_text(loss: str) -> str:
     """A loss's name in the interface's language (二次代价函数, 交叉熵, …)."""
     translate = QCoreApplication.translate
-    return {"quadratic": translate("Terms", "quadratic loss"),
-            "cross_entropy": translate("Terms", "cross-entropy"),
-            "softmax_cross_entropy": translate("Terms", "softmax cross-entropy")}.get(loss, loss)
+    return {"quadratic": translate("Terms", "quadratic"),
+            "cross_entropy": translate("Terms", "cross entropy"),
+            "softmax_cross_entropy": translate("Terms", "softmax cross entropy")}.get(loss, loss)
 
 
 def activation_text(activation: str) -> str:
-    """An activation's name as the tutorial writes it (Sigmoid, tanh, ReLU: not translated)."""
-    return {"sigmoid": "Sigmoid", "tanh": "tanh", "relu": "ReLU"}.get(activation, activation)
+    """An activation's name (in Chinese as the tutorial writes it: Sigmoid, tanh, ReLU)."""
+    translate = QCoreApplication.translate
+    return {"sigmoid": translate("Terms", "sigmoid"), "tanh": translate("Terms", "tanh"),
+            "relu": translate("Terms", "relu")}.get(activation, activation)
 
 
 def preset_text(preset: str) -> str:
@@ -127,7 +129,8 @@ def preset_text(preset: str) -> str:
 
 
 def spec_text(spec) -> str:
-    """A network's one-line description (``NetSpec.describe``) in the interface's language."""
+    """A network's one-line description in the interface's language (in English exactly
+    ``NetSpec.describe()``, which the CLI prints)."""
     translate = QCoreApplication.translate
     sizes = "→".join(map(str, [*spec.hidden, spec.n_classes]))
     act, loss = activation_text(spec.activation), loss_text(spec.loss)

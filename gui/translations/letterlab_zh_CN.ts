@@ -1012,17 +1012,29 @@
 <context>
     <name>Terms</name>
     <message>
-        <source>quadratic loss</source>
+        <source>quadratic</source>
         <extracomment>Language codes the Language menu offers; &quot;system&quot; follows the locale.</extracomment>
         <translation>二次代价函数</translation>
     </message>
     <message>
-        <source>cross-entropy</source>
+        <source>cross entropy</source>
         <translation>交叉熵</translation>
     </message>
     <message>
-        <source>softmax cross-entropy</source>
+        <source>softmax cross entropy</source>
         <translation>softmax 交叉熵</translation>
+    </message>
+    <message>
+        <source>sigmoid</source>
+        <translation>Sigmoid</translation>
+    </message>
+    <message>
+        <source>tanh</source>
+        <translation>tanh</translation>
+    </message>
+    <message>
+        <source>relu</source>
+        <translation>ReLU</translation>
     </message>
     <message>
         <source>shallow</source>
