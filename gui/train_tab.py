@@ -22,7 +22,7 @@ from model import LetterLabError
 from model.training import BatchEvent, EpochEvent
 
 from .jobs import SamplesAccuracy, Status, TrainingJob, TrainingResult, TrainingStarted
-from .i18n import spec_text
+from .i18n import spec_text, trainer_message
 from .runs import (DIVERGED, FAILED, FINISHED, NOT_LEARNING, NOT_LEARNING_HINT, RUNNING, STOPPED,
                    Run, not_learning_hint, save_run, state_text)
 from .runs_view import RunsList
@@ -211,7 +211,7 @@ class TrainTab(QWidget):
             elif isinstance(ev, EpochEvent):
                 self._on_epoch(run, ev)
             elif isinstance(ev, Status):
-                self._set_status(QCoreApplication.translate("Jobs", ev.text))
+                self._set_status(trainer_message(QCoreApplication.translate("Jobs", ev.text)))
             elif isinstance(ev, TrainingStarted):
                 run.live_network = ev.network      # the Network view copies it while it trains
                 names = getattr(ev.network, "layer_names", None)
@@ -309,7 +309,7 @@ class TrainTab(QWidget):
         ending = ENDINGS.get(done.reason, done.reason)
         if ending == FINISHED and run.not_learning:
             ending = NOT_LEARNING
-        message = done.message
+        message = trainer_message(done.message)
         if ending == NOT_LEARNING and NOT_LEARNING_HINT not in message and not_learning_hint() not in message:
             message = message + " " + self.tr("Not learning: {hint}.").format(hint=not_learning_hint())
         if done.val_accuracy is not None:
