@@ -134,9 +134,44 @@ def spec_text(spec) -> str:
     translate = QCoreApplication.translate
     sizes = "→".join(map(str, [*spec.hidden, spec.n_classes]))
     act, loss = activation_text(spec.activation), loss_text(spec.loss)
+    sep = translate("Terms", ", ")
     if not spec.conv:
-        return f"{spec.n_inputs}→{sizes} {act}, {loss}"
+        return f"{spec.n_inputs}→{sizes} {act}{sep}{loss}"
     blocks = " ".join(translate("Terms", "pool") if b == "pool" else translate("Terms", "conv{k}×{k} {c}").format(
                           k=spec.kernel, c=b) for b in spec.conv)
     drop = translate("Terms", ", dropout {p}").format(p=f"{spec.dropout:g}") if spec.dropout else ""
-    return f"{blocks} → {sizes} {act}{drop}, {loss}"
+    return f"{blocks} → {sizes} {act}{drop}{sep}{loss}"
+
+
+def trainer_message(text: str) -> str:
+    """A message of ``model.training.Trainer`` (English: the library and the CLI speak
+    English) in the interface's language; one it does not know is returned as it is."""
+    import re
+
+    translate = QCoreApplication.translate
+    patterns = (
+        (r"Finished (?P<n>\d+) epochs\.", translate("Trainer", "Finished {n} epochs.")),
+        (r"Stopped during epoch (?P<epoch>\d+) after (?P<b>\d+) of (?P<n>\d+) batches\.",
+         translate("Trainer", "Stopped during epoch {epoch} after {b} of {n} batches.")),
+        (r"Training diverged at epoch (?P<epoch>\d+), batch (?P<b>\d+) \(loss = (?P<loss>\S+)\); the learning "
+         r"rate (?P<lr>\S+) is probably too high\. Kept the weights of epoch (?P<kept>\d+)\.",
+         translate("Trainer", "Training diverged at epoch {epoch}, batch {b} (loss = {loss}); the learning rate "
+                   "{lr} is probably too high. Kept the weights of epoch {kept}.")),
+        (r"Training diverged at epoch (?P<epoch>\d+), batch (?P<b>\d+) \(loss = (?P<loss>\S+)\); the learning "
+         r"rate (?P<lr>\S+) is probably too high\. Kept the initial weights\.",
+         translate("Trainer", "Training diverged at epoch {epoch}, batch {b} (loss = {loss}); the learning rate "
+                   "{lr} is probably too high. Kept the initial weights.")),
+        (r"Training diverged in epoch (?P<epoch>\d+): weights became infinite; the learning rate (?P<lr>\S+) "
+         r"is probably too high\.",
+         translate("Trainer", "Training diverged in epoch {epoch}: weights became infinite; the learning rate "
+                   "{lr} is probably too high.")),
+        (r"Not learning: after (?P<n>\d+) epochs the validation accuracy is (?P<acc>\S+) % \(chance is "
+         r"(?P<chance>\S+) %\); try a lower learning rate\.",
+         translate("Trainer", "Not learning: after {n} epochs the validation accuracy is {acc} % (chance is "
+                   "{chance} %); try a lower learning rate.")),
+    )
+    for pattern, template in patterns:
+        m = re.fullmatch(pattern, text.strip())
+        if m:
+            return template.format(**m.groupdict())
+    return text

@@ -1057,6 +1057,10 @@
         <translation>自定义</translation>
     </message>
     <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
         <source>pool</source>
         <translation>池化</translation>
     </message>
@@ -1433,6 +1437,33 @@
     <message>
         <source>Saved {run} to {path}</source>
         <translation>已把 {run} 保存到 {path}</translation>
+    </message>
+</context>
+<context>
+    <name>Trainer</name>
+    <message>
+        <source>Finished {n} epochs.</source>
+        <translation>完成了 {n} 轮训练。</translation>
+    </message>
+    <message>
+        <source>Stopped during epoch {epoch} after {b} of {n} batches.</source>
+        <translation>在第 {epoch} 轮训练了 {n} 批中的 {b} 批后停止。</translation>
+    </message>
+    <message>
+        <source>Training diverged at epoch {epoch}, batch {b} (loss = {loss}); the learning rate {lr} is probably too high. Kept the weights of epoch {kept}.</source>
+        <translation>训练在第 {epoch} 轮第 {b} 批发散（损失 = {loss}）；学习率 {lr} 可能太高。保留了第 {kept} 轮的权重。</translation>
+    </message>
+    <message>
+        <source>Training diverged at epoch {epoch}, batch {b} (loss = {loss}); the learning rate {lr} is probably too high. Kept the initial weights.</source>
+        <translation>训练在第 {epoch} 轮第 {b} 批发散（损失 = {loss}）；学习率 {lr} 可能太高。保留了初始权重。</translation>
+    </message>
+    <message>
+        <source>Training diverged in epoch {epoch}: weights became infinite; the learning rate {lr} is probably too high.</source>
+        <translation>训练在第 {epoch} 轮发散：权重变成了无穷大；学习率 {lr} 可能太高。</translation>
+    </message>
+    <message>
+        <source>Not learning: after {n} epochs the validation accuracy is {acc} % (chance is {chance} %); try a lower learning rate.</source>
+        <translation>没有在学习：{n} 轮之后验证集准确率为 {acc} %（随机猜测为 {chance} %）；请试试更低的学习率。</translation>
     </message>
 </context>
 </TS>
