@@ -449,7 +449,7 @@ class NetworkView(QWidget):
             else:
                 pic.show(units_grid(st.values), nice=True)
                 what = self.tr("{n} units").format(n=st.values.shape[0])
-            pic.set_title(f"{st.name}: {what}")
+            pic.set_title(self.tr("{layer}: {what}").format(layer=st.name, what=what))
         brushes = [SELECTED if k == seen.cls else OTHER for k in range(26)]
         self.bars.setOpts(height=np.clip(np.nan_to_num(seen.outputs), 0, 1), brushes=brushes)
         self.saliency.show(seen.saliency.reshape(SIDE, SIDE), nice=True)
