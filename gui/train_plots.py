@@ -188,7 +188,7 @@ class TrainPlots(QWidget):
             for i in range(run.n_layers):
                 c = self.curves[run.id].get(f"grad{i}")
                 if c is not None:
-                    self.gradient_legend.addItem(c, f"{run.name}: {layer_label(run, i)}")
+                    self.gradient_legend.addItem(c, self.tr("{run}: {layer}").format(run=run.name, layer=layer_label(run, i)))
 
     # -- redrawing --------------------------------------------------------------------
     def _mark_dirty(self, run: Run) -> None:
