@@ -671,7 +671,7 @@
     </message>
     <message>
         <source>Output units — click a letter to see what makes it</source>
-        <translation>输出层神经元——点击一个字母，看是什么让网络认出它</translation>
+        <translation>输出层神经元——点击字母看它的依据</translation>
     </message>
     <message>
         <source>Gradient size per layer (log₁₀ ‖∇W‖), while training</source>
@@ -742,16 +742,20 @@
         <translation>{n} 个神经元</translation>
     </message>
     <message>
+        <source>{layer}: {what}</source>
+        <translation>{layer}：{what}</translation>
+    </message>
+    <message>
         <source>top guess</source>
-        <translation>最可能的字母</translation>
+        <translation>最可能</translation>
     </message>
     <message>
         <source>your choice</source>
-        <translation>你选的字母</translation>
+        <translation>你选的</translation>
     </message>
     <message>
         <source>What makes it {letter} ({which}): ∂ logit / ∂ input</source>
-        <translation>是什么让它成为 {letter}（{which}）：∂ logit / ∂ 输入</translation>
+        <translation>为什么是 {letter}（{which}）：∂logit/∂输入</translation>
     </message>
     <message>
         <source>Train a network to see how strongly each layer is pushed</source>
@@ -1205,6 +1209,10 @@
     <message>
         <source>Batch-loss smoothing</source>
         <translation>每批损失的平滑</translation>
+    </message>
+    <message>
+        <source>{run}: {layer}</source>
+        <translation>{run}：{layer}</translation>
     </message>
     <message>
         <source>Validation accuracy (solid) · your samples (dashed; trained on them)</source>
