@@ -132,6 +132,15 @@ def _isolated_environment(tmp_path_factory, data_dir):
         os.environ["LETTERLAB_DATA_DIR"] = old
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _english_plurals(qapp):
+    """As ``main()`` does for English: the app's English plural forms ("1 run", "2 runs")."""
+    from gui import i18n
+
+    i18n.install(qapp, "en")
+    yield
+
+
 @pytest.fixture(autouse=True)
 def fresh_settings():
     """Every test starts from empty settings (a test of persistence writes them)."""
