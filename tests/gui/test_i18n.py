@@ -59,7 +59,7 @@ def zh_app():
     app = QApplication.instance()
     assert i18n.install(app, "zh_CN"), "letterlab_zh_CN.qm not found in the package"
     yield app
-    i18n.uninstall(app)
+    i18n.install(app, "en")          # back to English, as the other tests expect
 
 
 @pytest.fixture
@@ -156,10 +156,14 @@ def test_qt_standard_buttons_are_chinese(zh_app):
 
 
 def test_translators_come_off_again(qtbot):
-    """The other tests run in English: after the Chinese fixtures nothing is left installed."""
+    """The other tests run in English: after the Chinese fixtures only English is installed."""
+    from PySide6.QtCore import QCoreApplication
+
     from gui.runs import state_text
 
     assert state_text("finished") == "finished"
+    assert QCoreApplication.translate("MainWindow", "%n run(s) not saved: {names}.", "", 1) == \
+        "1 run not saved: {names}."
 
 
 def test_english_plurals_and_descriptions(qtbot):
@@ -177,7 +181,7 @@ def test_english_plurals_and_descriptions(qtbot):
         assert tr("SamplesView", "Restored %n sample(s)", "", 1) == "Restored 1 sample"
         assert tr("SamplesView", "Restored %n sample(s)", "", 3) == "Restored 3 samples"
     finally:
-        i18n.uninstall(app)
+        i18n.install(app, "en")
 
 
 # -- the translation files ---------------------------------------------------------------
@@ -262,7 +266,7 @@ def test_language_menu_stores_the_choice_and_a_restart_uses_it(window, qtbot, we
         qtbot.waitUntil(lambda: not w2.is_busy(), timeout=20000)
         w2.close()
     finally:
-        i18n.uninstall(app)
+        i18n.install(app, "en")
     window.language_actions["en"].trigger()
     assert i18n.effective_language(i18n.chosen_language(QSettings(ORGANIZATION, APPLICATION))) == "en"
 
