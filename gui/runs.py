@@ -215,7 +215,7 @@ def save_run(run: Run, path: str | Path) -> Path:
     from model.weights import save_weights
 
     if run.network is None:
-        raise LetterLabError(f"{run.name} has no weights to save")
+        raise LetterLabError(QCoreApplication.translate("Run", "{run} has no weights to save").format(run=run.name))
     meta = {k: v for k, v in run.metadata.items() if k not in META_SET_BY_SAVE}
     return save_weights(run.network, path, **meta)
 
