@@ -814,12 +814,16 @@
         <source>unknown architecture</source>
         <translation>未知的网络结构</translation>
     </message>
+    <message>
+        <source>{run} has no weights to save</source>
+        <extracomment>Metadata keys a weights file gets from the save itself, not from the run.</extracomment>
+        <translation>{run} 没有可保存的权重</translation>
+    </message>
 </context>
 <context>
     <name>RunStore</name>
     <message>
         <source>run {n}</source>
-        <extracomment>Metadata keys a weights file gets from the save itself, not from the run.</extracomment>
         <translation>训练 {n}</translation>
     </message>
 </context>
