@@ -372,8 +372,22 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def single_blas_thread() -> None:
+    """Give BLAS one thread for the whole app process.
+
+    OpenBLAS's two threads collapse when another thread holds a core (design.md: an epoch
+    went from 20 ms to 0.3-1.9 s), and in the app the GUI thread and the training worker
+    are always two. BLAS limits are process-wide, so per-call limits in one thread would
+    change the other's; one setting at start-up avoids that race.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the app (the ``letterlab`` command with no arguments)."""
+    single_blas_thread()
     app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
