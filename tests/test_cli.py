@@ -10,7 +10,6 @@ import pytest
 from PIL import Image
 
 from letterlab.cli import main
-from model.data import write_split
 
 _spec = importlib.util.spec_from_file_location("helpers_data", pathlib.Path(__file__).with_name("helpers_data.py"))
 helpers = importlib.util.module_from_spec(_spec)
@@ -22,10 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("letters")
-    xt, yt, xv, yv = helpers.prototype_problem(n_train=2600, n_val=520, flip=0.05)
-    write_split(root, "train", [f"tr{i:05d}" for i in range(len(yt))], xt, yt)
-    write_split(root, "validate", [f"va{i:05d}" for i in range(len(yv))], xv, yv)
-    write_split(root, "test", [f"te{i:05d}" for i in range(len(yv))], xv, yv)
+    xv, yv = helpers.write_problem(root)
     return root, xv, yv
 
 

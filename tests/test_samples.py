@@ -18,7 +18,7 @@ from PIL import Image
 from letterlab.cli import main
 from model import LetterLabError
 from model import samples as samples_mod
-from model.data import DataError, write_split
+from model.data import DataError
 from model.preprocess import normalize
 from model.samples import SampleError, SampleSet, mix_samples, samples_weight, training_set
 from model.weights import load_weights
@@ -350,9 +350,7 @@ def test_cli_samples_via_subprocess_uses_env(sdir, tmp_path):
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("letters")
-    xt, yt, xv, yv = helpers.prototype_problem(n_train=2600, n_val=520, flip=0.05)
-    write_split(root, "train", [f"tr{i:05d}" for i in range(len(yt))], xt, yt)
-    write_split(root, "validate", [f"va{i:05d}" for i in range(len(yv))], xv, yv)
+    helpers.write_problem(root, test=False)
     return root
 
 

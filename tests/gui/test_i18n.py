@@ -63,16 +63,9 @@ def zh_app():
 
 
 @pytest.fixture
-def zh_window(zh_app, qtbot, weights_path):
-    from gui.app import MainWindow
-
-    w = MainWindow(weights=weights_path)
-    w.ask_before_quit = False
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=20000)
-    yield w
-    w.close()
+def zh_window(zh_app, window):
+    """conftest's main window, built after the Chinese translators are installed."""
+    return window
 
 
 def tab_titles(window) -> list[str]:

@@ -35,18 +35,15 @@ def find(window, cls, name):
 
 
 @pytest.fixture
-def samples_window(qtbot, weights_path, tmp_path, monkeypatch):
-    """The main window with an empty sample set of its own."""
+def samples_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("LETTERLAB_SAMPLES_DIR", str(tmp_path / "samples"))
-    from gui.app import MainWindow
+    return tmp_path / "samples"
 
-    w = MainWindow(weights=weights_path)
-    w.ask_before_quit = False
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=20000)
-    yield w
-    w.close()
+
+@pytest.fixture
+def samples_window(samples_dir, window):
+    """conftest's main window, built with an empty sample set of its own."""
+    return window
 
 
 def held_out_style(strokes_for, render) -> Dataset:
