@@ -60,12 +60,16 @@ class JobContext(Protocol):
 
     def report(self, done: int, total: int, check: bool = True) -> None: ...
 
+    def wait_turn(self) -> None: ...        # the pace: returns when the next step may run
+
 
 class TrainingJob:
     """Load the training split, then train with the shared :class:`Trainer` (one BLAS thread).
 
     The worker's abort flag is checked between the trainer's events: once set, the
-    trainer is told to stop, ends between batches and yields how the run ended.
+    trainer is told to stop, ends between batches and yields how the run ended. After
+    every batch the job waits its turn (``ctx.wait_turn()``: the pace, pause and single
+    step of the Train tab; at full pace it returns at once).
     ``baseline`` is a copy of the active model: at the end the job scores it on the same
     validation split, so the app can say whether the run is better.
     """
@@ -120,13 +124,17 @@ class TrainingJob:
                     return
                 base = None
                 if self.baseline is not None and val is not None and len(val):
-                    base = evaluate(self.baseline, val).accuracy
+                    base = _accuracy(self.baseline, val.x, val.y)
                 # The run is over: nothing writes the network any more, copy it for the GUI.
                 meta = {**trainer.metadata(), **self.extra_metadata}
                 yield TrainingResult(ev, trainer.network.copy(), meta, self.config, base)
             else:
                 steps += isinstance(ev, BatchEvent)
                 yield ev
+                if isinstance(ev, BatchEvent):
+                    ctx.wait_turn()          # pace, pause and single step (the GUI's)
+                    if ctx.aborted:
+                        trainer.stop()       # stopped while paused: no further batch
                 if ys is not None and isinstance(ev, EpochEvent):
                     # Between the trainer's steps: nothing writes the network meanwhile.
                     yield SamplesAccuracy(ev.epoch, _accuracy(trainer.network, xs, ys), len(ys))
@@ -145,46 +153,6 @@ def _accuracy(network: Network, x: np.ndarray, y: np.ndarray) -> float:
     from model.evaluation import evaluate as evaluate_arrays
 
     return float(evaluate_arrays(network, x, y).accuracy)
-
-
-@dataclass
-class Evaluation:
-    """A network's predictions on a data set."""
-    probabilities: np.ndarray   # (n, 26)
-    predicted: np.ndarray       # (n,)
-    labels: np.ndarray          # (n,)
-
-    @property
-    def accuracy(self) -> float:
-        return float(np.mean(self.predicted == self.labels)) if len(self.labels) else 0.0
-
-    @property
-    def wrong(self) -> np.ndarray:
-        return np.flatnonzero(self.predicted != self.labels)
-
-    def confusion(self, n_classes: int = 26) -> np.ndarray:
-        m = np.zeros((n_classes, n_classes), np.int64)
-        np.add.at(m, (self.labels, self.predicted), 1)
-        return m
-
-
-def evaluate(network: Network, data: Dataset, chunk: int = 2048) -> Evaluation:
-    """Predictions of ``network`` on ``data`` (the network must not be trained meanwhile)."""
-    probs = np.empty((len(data), 26), np.float32)
-    pred = np.empty(len(data), np.int64)
-    for i in range(0, len(data), chunk):
-        probs[i:i + chunk] = network.predict_proba(data.x[i:i + chunk])
-        # The network's own decision (argmax of the logits; saturated sigmoids can tie at 1.0).
-        pred[i:i + chunk] = network.predict(data.x[i:i + chunk])
-    return Evaluation(probs, pred, data.y)
-
-
-def evaluation_job(ctx: JobContext, network: Network, data: Dataset) -> Iterator[Evaluation]:
-    from threadpoolctl import threadpool_limits
-
-    ctx.check()
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield evaluate(network, data)
 
 
 @dataclass
