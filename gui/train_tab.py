@@ -16,7 +16,7 @@ from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSplitter, QVBoxLayout, QWidget)
+                               QPushButton, QSlider, QSplitter, QVBoxLayout, QWidget)
 
 from model import LetterLabError
 from model.training import BatchEvent, EpochEvent
@@ -34,6 +34,10 @@ from .worker import Worker
 
 ENDINGS = {"finished": FINISHED, "stopped": STOPPED, "diverged": DIVERGED,
            "not_learning": NOT_LEARNING, "not learning": NOT_LEARNING}
+
+
+# The pace slider's stops, in batches per second; 0 (the last, the default): as fast as possible.
+PACES = (1, 2, 5, 10, 20, 50, 100, 0)
 
 
 def format_seconds(s: float) -> str:
@@ -79,6 +83,7 @@ class TrainTab(QWidget):
     def _build_controls(self) -> None:
         self.start_button = named(QPushButton(self.tr("Start")), "startButton")
         self.stop_button = named(QPushButton(self.tr("Stop")), "stopButton")
+        self._build_pace()
         self.progress = named(QProgressBar(), "trainProgress")
         self._reset_progress()
         self.status_label = named(QLabel(self.tr("Choose a preset or your own settings, then Start.")), "trainStatus")
@@ -88,14 +93,49 @@ class TrainTab(QWidget):
         self.status_label.setFixedSize(280, 112)
         self.status_label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
 
+    def _build_pace(self) -> None:
+        """Pace slider, Pause/Resume and Step (one batch), as TensorFlow Playground has."""
+        self.pause_button = named(QPushButton(self.tr("Pause")), "pauseButton")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setToolTip(self.tr("Pause the run after this batch (Resume goes on)"))
+        self.step_button = named(QPushButton(self.tr("Step")), "stepButton")
+        self.step_button.setToolTip(self.tr("While paused: train exactly one more batch"))
+        self.pace_slider = named(QSlider(Qt.Horizontal), "paceSlider")
+        self.pace_slider.setRange(0, len(PACES) - 1)
+        self.pace_slider.setPageStep(1)
+        self.pace_slider.setValue(len(PACES) - 1)
+        self.pace_slider.setToolTip(self.tr("Training pace: slow it down to watch the curves grow "
+                                            "(the benchmark figures are at full pace)"))
+        self.pace_label = named(QLabel(), "paceLabel")
+        self.pace_label.setMinimumWidth(110)
+        self._show_pace()
+
+    @property
+    def pace(self) -> float:
+        """Batches per second the pace slider allows (0: as fast as possible)."""
+        return float(PACES[self.pace_slider.value()])
+
+    def _show_pace(self) -> None:
+        rate = int(self.pace)
+        self.pace_label.setText(self.tr("%n batch(es)/s", "", rate) if rate else self.tr("as fast as possible"))
+
     def _build_layout(self) -> None:
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
+        pace_buttons = QHBoxLayout()
+        pace_buttons.addWidget(self.pause_button)
+        pace_buttons.addWidget(self.step_button)
+        pace = QHBoxLayout()
+        pace.addWidget(QLabel(self.tr("Pace")))
+        pace.addWidget(self.pace_slider, 1)
+        pace.addWidget(self.pace_label)
         left = QVBoxLayout()
         left.addWidget(self.form)
         left.addWidget(self._build_samples_box())
         left.addLayout(buttons)
+        left.addLayout(pace_buttons)
+        left.addLayout(pace)
         left.addWidget(self.progress)
         left.addWidget(self.status_label)
         left.addStretch(1)
@@ -115,6 +155,9 @@ class TrainTab(QWidget):
     def _connect(self) -> None:
         self.start_button.clicked.connect(self.start)
         self.stop_button.clicked.connect(self.stop)
+        self.pause_button.toggled.connect(self.set_paused)
+        self.step_button.clicked.connect(self.step)
+        self.pace_slider.valueChanged.connect(self._pace_changed)
         self.state.dataChanged.connect(self._update_controls)
         self.runs_list.useRequested.connect(self.use_run)
         self.runs_list.saveRequested.connect(self.save_run_dialog)
@@ -131,6 +174,14 @@ class TrainTab(QWidget):
         ready = self.state.data_root is not None
         self.start_button.setEnabled(not running and ready)
         self.stop_button.setEnabled(running)
+        paused = running and self.worker.paused
+        self.pause_button.setEnabled(running)
+        self.step_button.setEnabled(paused)
+        if not running and self.pause_button.isChecked():
+            self.pause_button.blockSignals(True)
+            self.pause_button.setChecked(False)
+            self.pause_button.blockSignals(False)
+        self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
         self.form.setEnabled(not running)
         self.start_button.setToolTip(self.tr("Train a new network with these settings") if ready or running
                                      else self.tr("Waiting for the data set"))
@@ -182,6 +233,7 @@ class TrainTab(QWidget):
         w.items.connect(self._on_items)
         w.failed.connect(self._on_failed)
         w.done.connect(self._on_done)
+        w.set_pace(self.pace)
         self.worker = w
         self._update_controls()
         w.start()
@@ -192,6 +244,42 @@ class TrainTab(QWidget):
         if self.worker is not None:
             self.worker.stop()
             self._set_status(self.tr("Stopping after this batch…"))
+
+    @guarded
+    def set_paused(self, paused: bool) -> None:
+        """Pause the run after its current batch, or resume it (the thread stays alive)."""
+        if self.worker is None:
+            self._update_controls()
+            return
+        self.worker.pause(paused)
+        if self.pause_button.isChecked() != paused:
+            self.pause_button.setChecked(paused)     # comes back here once, with the same value
+            return
+        self._update_controls()
+        if paused:
+            self._show_paused()
+        else:
+            self._set_status(self.tr("Resumed."))
+
+    @guarded
+    def step(self) -> None:
+        """While paused: train exactly one more batch."""
+        if self.worker is not None and self.worker.paused:
+            self.worker.step()
+
+    def _show_paused(self) -> None:
+        last = self._last_batch
+        if last is None:
+            self._set_status(self.tr("Paused: Step trains one batch, Resume goes on."))
+        else:
+            self._set_status(self.tr("Paused after epoch {epoch}, batch {batch}/{batches}: Step trains one "
+                                     "batch, Resume goes on.").format(epoch=last.epoch, batch=last.batch,
+                                                                      batches=last.n_batches))
+
+    def _pace_changed(self) -> None:
+        self._show_pace()
+        if self.worker is not None:
+            self.worker.set_pace(self.pace)
 
     def shutdown(self, timeout_ms: int = 30000) -> None:
         """Stop and join the worker (window closing)."""
@@ -225,6 +313,8 @@ class TrainTab(QWidget):
                 run.add_samples_accuracy(ev.epoch, ev.accuracy, ev.n)
         self.state.runs.curves_changed(run)
         self._show_progress()
+        if self.worker is not None and self.worker.paused:
+            self._show_paused()
 
     def _on_epoch(self, run: Run, ev: EpochEvent) -> None:
         was_flagged = bool(run.message)

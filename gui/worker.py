@@ -12,6 +12,13 @@ is called with the worker as its context and checks the flag between its steps
 :class:`Aborted` for it; it ends by returning (a training job first yields how the run
 ended). A job that raises anything else fails: ``failed`` carries the exception object.
 
+Pace (issue 9): a job that calls :meth:`Worker.wait_turn` between its steps can be slowed to
+a few steps a second (:meth:`Worker.set_pace`), paused (:meth:`Worker.pause`) and single-
+stepped (:meth:`Worker.step`). A paused job waits on a condition (no spinning, the GUI
+stays responsive, the thread stays alive); :meth:`Worker.stop` wakes it, so Stop works
+while paused. Before waiting, whatever the job yielded is sent, so the GUI shows the step
+it is paused after.
+
 Teardown is the worker's own: when the thread has ended it is joined, ``done`` is
 emitted in the GUI thread and the QThread deletes itself later. The GUI thread never
 runs the job and never touches arrays the job is writing: jobs yield copies.
@@ -71,6 +78,14 @@ class Worker(QThread):
         self._urgent = urgent or (lambda item: False)
         self._interval = flush_interval
         self._abort = threading.Event()
+        # Pace: the condition guards _paused, _steps and _rate (set from the GUI thread).
+        self._pace = threading.Condition()
+        self._paused = False
+        self._steps = 0                 # single steps allowed while paused
+        self._rate = 0.0                # steps per second; 0: as fast as possible
+        self._next_turn = 0.0
+        self._waiting = False           # blocked in wait_turn while paused
+        self._buf: list = []
         self._last_progress = 0.0
         self._torn_down = False
         self.setObjectName(name)
@@ -100,16 +115,45 @@ class Worker(QThread):
             self._last_progress = now
             self.progress.emit(int(done), int(total))
 
+    def wait_turn(self) -> None:
+        """Called by the job between its steps: returns at once at full pace; otherwise
+        waits for the next turn of the pace, or while paused for Step, Resume or Stop
+        (never raises: the job sees :attr:`aborted` and ends as it always does)."""
+        if not self._paused and self._rate <= 0:     # full pace: two attribute reads
+            return
+        with self._pace:
+            if self._buf:
+                self._flush()                        # show the step we wait after
+            while not self._abort.is_set():
+                if self._paused:
+                    if self._steps:
+                        self._steps -= 1
+                        break
+                    self._waiting = True
+                    self._pace.wait()
+                    self._waiting = False
+                    continue
+                if self._rate <= 0:
+                    break
+                now = time.monotonic()
+                if now >= self._next_turn:
+                    self._next_turn = max(self._next_turn + 1.0 / self._rate, now - 0.5 / self._rate)
+                    break
+                self._pace.wait(self._next_turn - now)
+
+    def _flush(self) -> None:
+        buf, self._buf = self._buf, []
+        self._last_flush = time.monotonic()
+        self.items.emit(buf)
+
     def run(self) -> None:  # the thread's body
-        buf: list = []
-        last = time.monotonic()
+        self._buf = []
+        self._last_flush = time.monotonic()
         try:
             for item in self._job(self):
-                buf.append(item)
-                now = time.monotonic()
-                if self._urgent(item) or now - last >= self._interval:
-                    self.items.emit(buf)
-                    buf, last = [], now
+                self._buf.append(item)
+                if self._urgent(item) or time.monotonic() - self._last_flush >= self._interval:
+                    self._flush()
         except Aborted:
             pass
         except Exception as e:  # noqa: BLE001 - handed to the GUI thread, never lost
@@ -117,15 +161,48 @@ class Worker(QThread):
                 traceback.print_exc()   # a bug: say where, keep the app alive
             self.error = e
         finally:
-            if buf:
-                self.items.emit(buf)
+            if self._buf:
+                self._flush()
             if self.error is not None:
                 self.failed.emit(self.error)
 
     # -- called from the GUI thread ---------------------------------------------------
     def stop(self) -> None:
-        """Ask the job to end soon (between its steps). Does not block."""
+        """Ask the job to end soon (between its steps). Does not block; wakes a paused job."""
         self._abort.set()
+        with self._pace:
+            self._pace.notify_all()
+
+    def set_pace(self, steps_per_second: float) -> None:
+        """At most this many steps a second (0 or less: as fast as possible)."""
+        with self._pace:
+            self._rate = max(0.0, float(steps_per_second))
+            self._next_turn = time.monotonic()
+            self._pace.notify_all()
+
+    def pause(self, paused: bool = True) -> None:
+        """Pause (the job waits at its next :meth:`wait_turn`) or resume."""
+        with self._pace:
+            self._paused = bool(paused)
+            self._steps = 0
+            self._next_turn = time.monotonic()
+            self._pace.notify_all()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def waiting(self) -> bool:
+        """Paused and waiting (what it yielded so far was sent)."""
+        return self._waiting
+
+    def step(self) -> None:
+        """While paused: let the job take exactly one more step."""
+        with self._pace:
+            if self._paused:
+                self._steps += 1
+                self._pace.notify_all()
 
     def stop_and_wait(self, timeout_ms: int = 30000) -> bool:
         """Stop, join the thread and tear down at once (emitting ``done`` now);

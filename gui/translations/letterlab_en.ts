@@ -79,6 +79,13 @@
 <context>
     <name>TrainTab</name>
     <message numerus="yes">
+        <source>%n batch(es)/s</source>
+        <translation>
+            <numerusform>%n batch/s</numerusform>
+            <numerusform>%n batches/s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n drawing(s) in my samples.</source>
         <translation>
             <numerusform>%n drawing in my samples.</numerusform>

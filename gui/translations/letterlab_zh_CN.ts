@@ -1248,6 +1248,44 @@
         <translation>选择一个预设或自己的设置，然后点击开始。</translation>
     </message>
     <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Pause the run after this batch (Resume goes on)</source>
+        <translation>这一批结束后暂停训练（点继续接着训练）</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>单步</translation>
+    </message>
+    <message>
+        <source>While paused: train exactly one more batch</source>
+        <translation>暂停时：只再训练一批</translation>
+    </message>
+    <message>
+        <source>Training pace: slow it down to watch the curves grow (the benchmark figures are at full pace)</source>
+        <translation>训练速度：调慢可以看着曲线一点点增长（基准测试的数字都是全速测得的）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n batch(es)/s</source>
+        <translation>
+            <numerusform>每秒 %n 批</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>as fast as possible</source>
+        <translation>全速</translation>
+    </message>
+    <message>
+        <source>Pace</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
         <source>Train a new network with these settings</source>
         <translation>用这些设置训练一个新网络</translation>
     </message>
@@ -1282,6 +1320,18 @@
     <message>
         <source>Stopping after this batch…</source>
         <translation>这一批结束后停止…</translation>
+    </message>
+    <message>
+        <source>Resumed.</source>
+        <translation>已继续。</translation>
+    </message>
+    <message>
+        <source>Paused: Step trains one batch, Resume goes on.</source>
+        <translation>已暂停：单步训练一批，继续则接着训练。</translation>
+    </message>
+    <message>
+        <source>Paused after epoch {epoch}, batch {batch}/{batches}: Step trains one batch, Resume goes on.</source>
+        <translation>已在第 {epoch} 轮第 {batch}/{batches} 批后暂停：单步训练一批，继续则接着训练。</translation>
     </message>
     <message>
         <source>Training {run}: {net} on {n} images…</source>

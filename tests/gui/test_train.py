@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QTreeWidget
+from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QSlider, QTreeWidget
 
 from model.weights import load_weights
 
@@ -295,4 +295,75 @@ def test_stop_before_the_first_batch_keeps_the_active_model(window, qtbot):
     qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
     assert window.state.active is before
     assert len(window.state.runs) == n          # nothing trained, nothing kept
+    assert_idle(window)
+
+
+def test_pause_step_resume_and_stop_while_paused(window, qtbot):
+    """Pause keeps the thread alive and waiting; Step trains exactly one batch; Resume goes
+    on; Stop while paused ends the run and the tab goes idle."""
+    tab = window.train_tab
+    configure(qtbot, tab, "shallow", epochs=2000, batch=16)
+    pause, step = button(window, "pauseButton"), button(window, "stepButton")
+    assert not pause.isEnabled() and not step.isEnabled()
+    qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
+    run = tab.run
+
+    def n():
+        s = run.series.get("batch_loss")
+        return 0 if s is None else s.n
+
+    qtbot.waitUntil(lambda: n() > 5, timeout=20000)
+    assert pause.isEnabled() and not step.isEnabled()
+    qtbot.mouseClick(pause, Qt.LeftButton)
+    assert pause.text() == "Resume" and step.isEnabled()
+    qtbot.waitUntil(lambda: tab.worker.waiting, timeout=10000)
+    qtbot.wait(100)                      # the batches sent before it waited arrive
+    paused_at = n()
+    assert paused_at > 5 and "Paused after epoch" in tab.status_label.text()
+    qtbot.wait(300)
+    assert n() == paused_at and tab.worker.isRunning()     # alive, not training
+    for k in (1, 2):
+        qtbot.mouseClick(step, Qt.LeftButton)
+        qtbot.waitUntil(lambda: n() == paused_at + k, timeout=10000)
+        qtbot.waitUntil(lambda: tab.worker.waiting, timeout=10000)
+        qtbot.wait(200)
+        assert n() == paused_at + k                         # exactly one batch per step
+    tab.plots.redraw()
+    assert len(tab.plots.curves[run.id]["batch_loss"].xData) == paused_at + 2   # what the plot holds
+    # Resume goes on at full pace.
+    qtbot.mouseClick(pause, Qt.LeftButton)
+    assert pause.text() == "Pause" and not step.isEnabled()
+    qtbot.waitUntil(lambda: n() > paused_at + 20, timeout=20000)
+    # Pause again, then Stop while paused: the run ends, stopped, and the tab is idle.
+    qtbot.mouseClick(pause, Qt.LeftButton)
+    qtbot.waitUntil(lambda: tab.worker.waiting, timeout=10000)
+    qtbot.wait(100)
+    stopped_at = n()
+    qtbot.mouseClick(button(window, "stopButton"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
+    assert run.state == "stopped" and n() == stopped_at       # no batch after Stop
+    assert_idle(window)
+    assert not pause.isEnabled() and not pause.isChecked() and pause.text() == "Pause"
+
+
+def test_pace_slider_slows_training_down(window, qtbot):
+    tab = window.train_tab
+    slider = window.findChild(QSlider, "paceSlider")
+    assert tab.pace == 0 and "fast" in tab.pace_label.text()
+    slider.setFocus()
+    qtbot.keyClick(slider, Qt.Key_Home)                      # slowest: 1 batch a second
+    assert tab.pace == 1 and tab.pace_label.text() == "1 batch/s"
+    qtbot.keyClick(slider, Qt.Key_Right)
+    assert tab.pace_label.text() == "2 batches/s"
+    qtbot.keyClick(slider, Qt.Key_Home)
+    configure(qtbot, tab, "shallow", epochs=2000, batch=16)
+    qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
+    run = tab.run
+    qtbot.waitUntil(lambda: run.series.get("batch_loss") is not None, timeout=20000)
+    qtbot.wait(1200)
+    assert run.series["batch_loss"].n <= 3                   # a batch a second, not hundreds
+    qtbot.keyClick(slider, Qt.Key_End)                       # full pace again, while it runs
+    qtbot.waitUntil(lambda: run.series["batch_loss"].n > 50, timeout=20000)
+    qtbot.mouseClick(button(window, "stopButton"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
     assert_idle(window)
