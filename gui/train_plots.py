@@ -36,6 +36,21 @@ def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
     return [[(math.log10(v), f"{v:g}") for v in values], []]
 
 
+#: The log10 range an empty log plot shows (labelled decades, not pyqtgraph's bare 2…9).
+EMPTY_LOG_RANGE = {"lossPlot": (-2.0, 1.0), "gradientPlot": (-4.0, 1.0)}
+
+
+def side_legend(plot: pg.PlotWidget) -> pg.LegendItem:
+    """A legend in its own column right of the plot's view: it never covers a curve and is
+    never clipped by the view (it takes the width its entries need)."""
+    legend = pg.LegendItem(offset=None, verSpacing=-4)
+    layout = plot.getPlotItem().layout
+    layout.addItem(legend, 2, 3)
+    layout.setAlignment(legend, Qt.AlignTop | Qt.AlignLeft)
+    layout.setColumnStretchFactor(1, 1)       # the view takes the room, the legend what it needs
+    return legend
+
+
 def layer_label(run: Run, i: int) -> str:
     return run.layer_names[i] if i < len(run.layer_names) else QCoreApplication.translate("TrainPlots", "layer {n}").format(n=i + 1)
 
@@ -82,12 +97,15 @@ class TrainPlots(QWidget):
             pi.setDownsampling(auto=True, mode="peak")
             pi.setClipToView(True)
             pi.disableAutoRange()
-            pi.getAxis("left").enableAutoSIPrefix(False)    # no "(x1e+27)" after a divergence
+            for side in ("left", "bottom"):   # no "loss (x1e+27)" over log ticks, no "epoch (x0.001)"
+                pi.getAxis(side).enableAutoSIPrefix(False)
         self.loss_plot.getPlotItem().setLogMode(y=True)
         self.gradient_plot.getPlotItem().setLogMode(y=True)
         self.accuracy_plot.getPlotItem().setRange(xRange=(0, 1), yRange=(0, 100), padding=0.02)
-        self.loss_legend = self.loss_plot.getPlotItem().addLegend(offset=(-10, 10))
-        self.gradient_legend = self.gradient_plot.getPlotItem().addLegend(offset=(-10, 10))
+        self.loss_legend = side_legend(self.loss_plot)
+        self.gradient_legend = side_legend(self.gradient_plot)
+        self.accuracy_legend = None
+        self._fit()
         self._grid = QGridLayout()
         self._grid.addWidget(self.loss_plot, 0, 0)
         self._grid.addWidget(self.accuracy_plot, 0, 1)
@@ -247,8 +265,8 @@ class TrainPlots(QWidget):
             curves["samples_accuracy"].setVisible(run.visible)
             pi = self.accuracy_plot.getPlotItem()
             pi.setTitle(self.samples_title(), color="#222", size="10pt")
-            if getattr(self, "accuracy_legend", None) is None:
-                self.accuracy_legend = pi.addLegend(offset=(-10, -10))
+            if self.accuracy_legend is None:
+                self.accuracy_legend = side_legend(self.accuracy_plot)
             self.accuracy_legend.addItem(curves["val_accuracy"], self.tr("{run}: validation").format(run=run.name))
             self.accuracy_legend.addItem(curves["samples_accuracy"],
                                          self.tr("{run}: your %n sample(s) (training data)", "", run.samples_count)
@@ -281,11 +299,14 @@ class TrainPlots(QWidget):
                     xmax, lo, hi = max(xmax, s.x_max), min(lo, s.y_min), max(hi, s.y_max)
         vb = plot.getPlotItem().getViewBox()
         if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
-            return
-        lo, hi = math.log10(max(lo, LOG_FLOOR)), math.log10(max(hi, LOG_FLOOR))
+            lo, hi = EMPTY_LOG_RANGE[plot.objectName()]    # nothing yet: a range with labelled decades
+        else:
+            lo, hi = math.log10(max(lo, LOG_FLOOR)), math.log10(max(hi, LOG_FLOOR))
         if hi - lo < 1e-3:
             lo, hi = lo - 0.5, hi + 0.5
-        vb.setRange(xRange=(0, max(xmax, 1e-3)), yRange=(lo, hi), padding=0.04)
+        # At least one epoch wide: the first epoch's batches fill the axis instead of
+        # stretching 0…0.001 over it.
+        vb.setRange(xRange=(0, max(xmax, 1.0)), yRange=(lo, hi), padding=0.04)
         plot.getPlotItem().getAxis("left").setTicks(log_ticks(lo, hi))
         vb.prepareForPaint()    # apply the range now: axes and curves repaint once, together
 

@@ -46,7 +46,7 @@ def format_seconds(s: float) -> str:
 
 
 def percent(acc: float | None) -> str:
-    return "—" if acc is None else f"{100 * acc:.1f} %"
+    return "—" if acc is None else f"{100 * acc:.1f}\u00a0%"     # no-break: "%" never wraps alone
 
 
 class TrainTab(QWidget):
@@ -187,7 +187,7 @@ class TrainTab(QWidget):
                                      else self.tr("Waiting for the data set"))
 
     def _set_status(self, text: str, error: bool = False) -> None:
-        self.status_label.setText(text)
+        self.status_label.setText(text.replace(" %", "\u00a0%"))    # a wrapped "%" never stands alone
         self.status_label.setStyleSheet("color: #b00020; font-weight: bold;" if error else "")
 
     def slot_failed(self, exc: BaseException) -> None:
@@ -383,12 +383,16 @@ class TrainTab(QWidget):
             traceback.print_exc()
             self._set_status(self.tr("Internal error: {error}").format(error=error_text(e)), error=True)
         finally:
-            self._last_batch = None
+            last, self._last_batch = self._last_batch, None
             if self.progress.maximum() == 0:
                 self._reset_progress()
-            elif ending and ending != FINISHED:
+            elif ending:
+                # "Stopped at epoch 3/20", never a stale "0:52 left".
                 label = state_text(ending)
-                self.progress.setFormat(label[:1].upper() + label[1:] + " · %p %")
+                label = label[:1].upper() + label[1:]
+                epochs = run.config.epochs if run is not None and run.config is not None else 0
+                self.progress.setFormat(label if last is None or not epochs else self.tr(
+                    "{state} at epoch {epoch}/{epochs}").format(state=label, epoch=last.epoch, epochs=epochs))
             self._update_controls()
         if ending and not self._shut_down:
             self.runFinished.emit(ending)

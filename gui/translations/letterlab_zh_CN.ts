@@ -1374,6 +1374,10 @@
         <translation>在第一批之前已停止。</translation>
     </message>
     <message>
+        <source>{state} at epoch {epoch}/{epochs}</source>
+        <translation>{state}于第 {epoch}/{epochs} 轮</translation>
+    </message>
+    <message>
         <source>Validation accuracy {percent}. {run} stays in the list; the active model is unchanged.</source>
         <translation>验证集准确率 {percent}。{run} 保留在列表中；当前模型未改变。</translation>
     </message>

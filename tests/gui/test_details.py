@@ -321,3 +321,52 @@ def test_save_png_suggests_name_remembers_folder_and_confirms(window, qtbot, tmp
     assert "one.png" in window.statusBar().currentMessage()
     suggested = tab.suggested_png()
     assert suggested.parent == target and suggested.name.startswith("letter-L-") and suggested.suffix == ".png"
+
+
+# -- Plots: axis labels, empty ranges, legends; progress after Stop -------------------------
+def _axis_texts(plots):
+    for plot in (plots.loss_plot, plots.accuracy_plot, plots.gradient_plot):
+        for side in ("left", "bottom"):
+            yield plot.getPlotItem().getAxis(side).labelString()
+
+
+def test_empty_plots_label_their_decades(window):
+    plots = window.train_tab.plots
+    assert not any("(x" in t for t in _axis_texts(plots))
+    for plot in (plots.loss_plot, plots.gradient_plot):
+        major = plot.getPlotItem().getAxis("left")._tickLevels[0]
+        labels = [label for _, label in major]
+        assert "1" in labels and "0.1" in labels, labels       # decades, not bare 2…9
+        (x0, x1), _ = plot.getPlotItem().getViewBox().viewRange()
+        assert x1 >= 1.0                                          # at least one epoch wide
+
+
+def test_legends_beside_the_curves_and_progress_after_stop(window, qtbot):
+    from .test_train import button, configure
+
+    tab = window.train_tab
+    window.resize(window.minimumSizeHint())
+    window.show()
+    configure(qtbot, tab, "shallow", epochs=2000, batch=16)
+    qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
+    run = tab.run
+    qtbot.waitUntil(lambda: run.series.get("batch_loss") is not None and run.series["batch_loss"].n > 20,
+                    timeout=20000)
+    qtbot.mouseClick(button(window, "stopButton"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
+    tab.plots.redraw()
+    qtbot.wait(100)                   # the plots' layouts place the legends
+    tab.grab().save("/tmp/ll_stop.png")
+    import re
+
+    assert re.fullmatch(r"Stopped at epoch \d+/2000", tab.progress.text()), tab.progress.text()
+    assert " %" not in tab.status_label.text() and "\u00a0%" in tab.status_label.text()
+    assert not any("(x" in t for t in _axis_texts(tab.plots))
+    for plot, legend in ((tab.plots.loss_plot, tab.plots.loss_legend),
+                         (tab.plots.gradient_plot, tab.plots.gradient_legend)):
+        assert legend.items, "the legend names the run"
+        view = plot.getPlotItem().getViewBox().sceneBoundingRect()
+        box = legend.sceneBoundingRect()
+        assert box.left() >= view.right() - 1                     # never over a curve
+        assert plot.getPlotItem().geometry().contains(box), (plot.width(), plot.getPlotItem().geometry())  # never clipped
+        assert box.width() >= max(label.boundingRect().width() for _, label in legend.items)
