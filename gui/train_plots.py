@@ -36,7 +36,7 @@ def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
     return [[(math.log10(v), f"{v:g}") for v in values], []]
 
 
-#: The log10 range an empty log plot shows (labelled decades, not pyqtgraph's bare 2…9).
+# The log10 range an empty log plot shows (labelled decades, not pyqtgraph's bare 2…9).
 EMPTY_LOG_RANGE = {"lossPlot": (-2.0, 1.0), "gradientPlot": (-4.0, 1.0)}
 
 
