@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSlider, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QScrollArea, QSlider, QSplitter, QVBoxLayout, QWidget)
 
 from model import LetterLabError
 from model.training import BatchEvent, EpochEvent
@@ -131,14 +131,12 @@ class TrainTab(QWidget):
         pace.addWidget(self.pace_slider, 1)
         pace.addWidget(self.pace_label)
         left = QVBoxLayout()
-        left.addWidget(self.form)
-        left.addWidget(self._build_samples_box())
+        left.addWidget(self._build_form_scroll(), 1)
         left.addLayout(buttons)
         left.addLayout(pace_buttons)
         left.addLayout(pace)
         left.addWidget(self.progress)
         left.addWidget(self.status_label)
-        left.addStretch(1)
         controls = QWidget()
         controls.setLayout(left)
         controls.setFixedWidth(300)
@@ -151,6 +149,22 @@ class TrainTab(QWidget):
         lay = QHBoxLayout(self)
         lay.addWidget(controls)
         lay.addWidget(right, 1)
+
+    def _build_form_scroll(self) -> QScrollArea:
+        """The recipe and "Your handwriting" scroll on a short screen; the buttons, progress
+        and status below them stay in view (the window's minimum fits 1280×700)."""
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.form)
+        lay.addWidget(self._build_samples_box())
+        lay.addStretch(1)
+        scroll = named(QScrollArea(), "trainFormScroll")
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        return scroll
 
     def _connect(self) -> None:
         self.start_button.clicked.connect(self.start)
