@@ -1,5 +1,6 @@
 """The runs list: one row per run (colour and show/hide box, editable name, recipe, best
-validation accuracy, state), with Use this model, Save…, Delete and Undo.
+validation accuracy, state), with Use this model, Save…, Delete, Undo and Compare… (two
+runs selected with Ctrl+click).
 
 It shows an :class:`AppState`'s runs and changes them only through the store's and the
 state's methods. Saving and the one-step undo live in :class:`gui.train_tab.TrainTab`,
@@ -33,13 +34,14 @@ def swatch(colour: str, size: int = 12) -> QIcon:
 
 class RunsList(QWidget):
     """Signals: ``useRequested(run)``, ``saveRequested(run)``, ``deleteRequested(run)``,
-    ``undoRequested()``, ``selected(run or None)``."""
+    ``undoRequested()``, ``selected(run or None)``, ``compareRequested(run, run)``."""
 
     useRequested = Signal(object)
     saveRequested = Signal(object)
     deleteRequested = Signal(object)
     undoRequested = Signal()
     selected = Signal(object)
+    compareRequested = Signal(object, object)
 
     def __init__(self, state: AppState, parent=None) -> None:
         super().__init__(parent)
@@ -68,7 +70,7 @@ class RunsList(QWidget):
         t.setHeaderLabels(column_titles())
         t.setRootIsDecorated(False)
         t.setUniformRowHeights(True)
-        t.setSelectionMode(QAbstractItemView.SingleSelection)
+        t.setSelectionMode(QAbstractItemView.ExtendedSelection)     # two rows: Compare…
         t.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
         h = t.header()
         h.setSectionResizeMode(NAME, QHeaderView.Interactive)
@@ -80,6 +82,7 @@ class RunsList(QWidget):
                              "it. Bold: the active model."))
         t.itemChanged.connect(self._item_changed)
         t.currentItemChanged.connect(self._current_changed)
+        t.itemSelectionChanged.connect(self._update_buttons)
         t.itemDoubleClicked.connect(self._double_clicked)
         sc = QShortcut(QKeySequence.Delete, t, self._delete_current)
         sc.setContext(Qt.WidgetShortcut)
@@ -89,13 +92,15 @@ class RunsList(QWidget):
         self.save_button = named(QPushButton(self.tr("Save…")), "saveRunButton")
         self.delete_button = named(QPushButton(self.tr("Delete")), "deleteRunButton")
         self.undo_button = named(QPushButton(self.tr("Undo")), "undoRunButton")
+        self.compare_button = named(QPushButton(self.tr("Compare…")), "compareButton")
+        self.compare_button.clicked.connect(self._compare)
         self.use_button.setToolTip(self.tr("Make the selected run's weights the model Draw and Mistakes use"))
         self.use_button.clicked.connect(lambda: self._ask(self.useRequested))
         self.save_button.clicked.connect(lambda: self._ask(self.saveRequested))
         self.delete_button.clicked.connect(self._delete_current)
         self.undo_button.clicked.connect(self.undoRequested)
         self._buttons = QHBoxLayout()
-        for b in (self.use_button, self.save_button, self.delete_button, self.undo_button):
+        for b in (self.use_button, self.save_button, self.delete_button, self.undo_button, self.compare_button):
             self._buttons.addWidget(b)
         self._buttons.addStretch(1)
 
@@ -103,6 +108,12 @@ class RunsList(QWidget):
     def current(self) -> Run | None:
         item = self.tree.currentItem()
         return None if item is None else self.state.runs.get(item.data(NAME, Qt.UserRole))
+
+    def selected_runs(self) -> list[Run]:
+        """The selected runs, in the list's order."""
+        items = sorted(self.tree.selectedItems(), key=self.tree.indexOfTopLevelItem)
+        runs = (self.state.runs.get(item.data(NAME, Qt.UserRole)) for item in items)
+        return [r for r in runs if r is not None]
 
     def select(self, run: Run | None) -> None:
         self.tree.setCurrentItem(None if run is None else self.items.get(run.id))
@@ -194,6 +205,11 @@ class RunsList(QWidget):
         if run is not None:
             signal.emit(run)
 
+    def _compare(self) -> None:
+        runs = self.selected_runs()
+        if len(runs) == 2:
+            self.compareRequested.emit(*runs)
+
     def _delete_current(self) -> None:
         run = self.current()
         if run is not None and self.delete_button.isEnabled():
@@ -206,6 +222,10 @@ class RunsList(QWidget):
         self.save_button.setEnabled(has_weights)
         self.delete_button.setEnabled(run is not None and run.state != RUNNING
                                       and run is not self.state.active)
+        self.compare_button.setEnabled(len(self.selected_runs()) == 2)
+        self.compare_button.setToolTip(self.tr("Compare the two selected runs: recipes and curves side by side")
+                                       if self.compare_button.isEnabled()
+                                       else self.tr("Select two runs (Ctrl+click) to compare them"))
         if run is not None and run is self.state.active:
             self.delete_button.setToolTip(self.tr("The model in use cannot be deleted; use another first"))
         else:

@@ -178,6 +178,7 @@ class TrainTab(QWidget):
         self.runs_list.deleteRequested.connect(self.delete_run)
         self.runs_list.undoRequested.connect(self.undo)
         self.runs_list.selected.connect(self.plots.select)
+        self.runs_list.compareRequested.connect(self.compare_runs)
 
     # -- controls ---------------------------------------------------------------------
     def is_running(self) -> bool:
@@ -576,6 +577,18 @@ class TrainTab(QWidget):
         if previous is not None and previous is not run:
             self._set_undo(self.tr("go back to {run}").format(run=previous.name), lambda: self.state.use(previous))
         self.statusMessage.emit(self.tr("Now using {run}").format(run=run.name), 8000)
+
+    @guarded
+    def compare_runs(self, a: Run, b: Run) -> None:
+        """Open the compare view of ``a`` and ``b`` (recipes and curves side by side)."""
+        from .compare_view import CompareDialog
+
+        old = getattr(self, "compare_dialog", None)
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        self.compare_dialog = CompareDialog(a, b, self)
+        self.compare_dialog.show()
 
     @guarded
     def delete_run(self, run: Run) -> None:

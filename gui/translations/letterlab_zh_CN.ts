@@ -34,6 +34,100 @@
     </message>
 </context>
 <context>
+    <name>Compare</name>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>Hidden layers</source>
+        <translation>隐含层</translation>
+    </message>
+    <message>
+        <source>Activation</source>
+        <translation>激活函数</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>损失函数</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>训练轮数</translation>
+    </message>
+    <message>
+        <source>Momentum</source>
+        <translation>动量</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Best validation accuracy</source>
+        <translation>最佳验证集准确率</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
+    <name>CompareDialog</name>
+    <message>
+        <source>Compare {a} and {b}</source>
+        <translation>比较 {a} 和 {b}</translation>
+    </message>
+    <message>
+        <source>Differences: {settings}</source>
+        <translation>不同之处：{settings}</translation>
+    </message>
+    <message>
+        <source>Same recipe (the curves differ only by chance).</source>
+        <translation>设置相同（曲线的差别只是随机造成的）。</translation>
+    </message>
+    <message>
+        <source>Setting</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Training loss (thin: batches)</source>
+        <translation>训练损失（细线：每批）</translation>
+    </message>
+    <message>
+        <source>Validation accuracy</source>
+        <translation>验证集准确率</translation>
+    </message>
+    <message>
+        <source>Gradient magnitude per layer (log scale)</source>
+        <translation>每层的梯度大小（对数坐标）</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Smaller gradients, slower learning: with sigmoid units the quadratic loss&apos;s gradient is multiplied by σ′ ≤ 0.25 at every layer and vanishes when they saturate; cross-entropy cancels the last σ′.</source>
+        <translation>梯度越小，学得越慢：使用 Sigmoid 神经元时，二次代价函数的梯度在每一层都要乘以 σ′ ≤ 0.25，神经元饱和时梯度消失；交叉熵抵消了最后一层的 σ′。</translation>
+    </message>
+</context>
+<context>
     <name>ConfusionModel</name>
     <message>
         <source>no {letter} in this set</source>
@@ -866,6 +960,10 @@
         <translation>撤销</translation>
     </message>
     <message>
+        <source>Compare…</source>
+        <translation>比较…</translation>
+    </message>
+    <message>
         <source>Make the selected run&apos;s weights the model Draw and Mistakes use</source>
         <translation>把所选训练的权重设为手写页和错例页使用的模型</translation>
     </message>
@@ -884,6 +982,14 @@
     <message>
         <source> · unsaved</source>
         <translation> · 未保存</translation>
+    </message>
+    <message>
+        <source>Compare the two selected runs: recipes and curves side by side</source>
+        <translation>比较选中的两次训练：设置和曲线并排显示</translation>
+    </message>
+    <message>
+        <source>Select two runs (Ctrl+click) to compare them</source>
+        <translation>选中两次训练（Ctrl+单击）即可比较</translation>
     </message>
     <message>
         <source>The model in use cannot be deleted; use another first</source>

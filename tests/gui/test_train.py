@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QSlider, QTreeWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QSlider, QTreeWidget
 
 from model.weights import load_weights
 
@@ -367,3 +367,48 @@ def test_pace_slider_slows_training_down(window, qtbot):
     qtbot.mouseClick(button(window, "stopButton"), Qt.LeftButton)
     qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
     assert_idle(window)
+
+
+def test_compare_two_runs_side_by_side_with_differences_highlighted(window, qtbot):
+    """Deep + quadratic against deep + cross-entropy: Ctrl+click the two runs, Compare…"""
+    from PySide6.QtGui import QColor
+
+    tab = window.train_tab
+    form = tab.form
+    configure(qtbot, tab, "deep", epochs=2, batch=64)
+    form.loss_combo.setCurrentIndex(form.loss_combo.findData("quadratic"))     # lr follows: 1000
+    quadratic = train(qtbot, window)
+    configure(qtbot, tab, "deep", epochs=2, batch=64)
+    cross = train(qtbot, window)
+    compare = button(window, "compareButton")
+    tree = window.findChild(QTreeWidget, "runsList")
+    tab.runs_list.select(quadratic)
+    assert not compare.isEnabled()                       # one run selected
+    rect = tree.visualItemRect(tab.runs_list.items[cross.id])
+    qtbot.mouseClick(tree.viewport(), Qt.LeftButton, Qt.ControlModifier, rect.center())
+    assert tab.runs_list.selected_runs() == [quadratic, cross] and compare.isEnabled()
+    qtbot.mouseClick(compare, Qt.LeftButton)
+    dialog = window.findChild(QDialog, "compareDialog")
+    assert dialog is not None and dialog.isVisible()
+    # The recipes' differences are highlighted: the loss and the learning rate, not the batch.
+    table = dialog.table
+    labels = [table.item(i, 0).text() for i in range(table.rowCount())]
+    row = {label: i for i, label in enumerate(labels)}
+    assert table.item(row["Loss"], 1).text() == "quadratic" and table.item(row["Loss"], 2).text() == "cross entropy"
+    assert table.item(row["Learning rate"], 1).text() == "1000" and table.item(row["Learning rate"], 2).text() == "1"
+    highlighted = [label for label, i in row.items()
+                   if table.item(i, 1).background().color() == QColor("#fff1b8")]
+    assert "Loss" in highlighted and "Learning rate" in highlighted
+    assert "Batch size" not in highlighted and "Hidden layers" not in highlighted
+    assert dialog.findChild(QLabel, "compareSummary").text() == "Differences: Loss, Learning rate"
+    # Each side shows its own run's curves, on the same scales.
+    for col, run in enumerate((quadratic, cross)):
+        grad = dialog.findChild(pg.PlotWidget, f"compareGradient{col}").getPlotItem()
+        curves = [c for c in grad.listDataItems()]
+        assert len(curves) == 2 and all(len(c.xData) == run.series["grad0"].n for c in curves)
+        acc = dialog.findChild(pg.PlotWidget, f"compareAccuracy{col}").getPlotItem().listDataItems()
+        assert len(acc) == 1 and list(acc[0].yData) == list(run.series["val_accuracy"].data()[1])
+    for key in ("loss", "gradient"):
+        assert dialog.y_range(key, 0) == dialog.y_range(key, 1)
+        assert all(math.isfinite(v) for v in dialog.y_range(key, 0))
+    dialog.close()
