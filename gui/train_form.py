@@ -221,11 +221,33 @@ class TrainForm(QWidget):
         s.setValue("train/config", {k: (",".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
                                     for k, v in cfg.to_dict().items() if k in _SAVED})
 
-    def load_settings(self, s: QSettings) -> None:
-        """Restore the last settings; anything unreadable leaves the form as it is."""
+    def set_from_model(self, spec, meta: dict) -> bool:
+        """Show the recipe a model was trained with: its preset's fields when it was made
+        with an unchanged preset (the shipped conv weights → the conv preset), else its own
+        architecture and recipe as Custom. Metadata is untrusted: anything unreadable leaves
+        the form as it is (False)."""
+        from model.samples import base_lr, finetune_config
+
+        preset = meta.get("preset") if isinstance(meta, dict) else None
+        if isinstance(preset, str) and preset in PRESETS and PRESETS[preset].spec.to_dict() == spec.to_dict():
+            self.apply_preset(preset)
+            return True
+        try:
+            epochs = meta.get("epochs")
+            schedule = meta.get("schedule")
+            cfg = finetune_config(spec, meta, lr=base_lr(meta, spec.loss),
+                                  epochs=epochs if isinstance(epochs, int) and 1 <= epochs <= 10000 else None,
+                                  schedule=schedule if isinstance(schedule, str) else None, preset=CUSTOM)
+        except (LetterLabError, TypeError, ValueError):
+            return False
+        self.set_config(cfg)
+        return True
+
+    def load_settings(self, s: QSettings) -> bool:
+        """Restore the last settings (True); anything unreadable leaves the form as it is."""
         d = s.value("train/config")
         if not isinstance(d, dict):
-            return
+            return False
         try:
             preset = str(d.get("preset", CUSTOM))
             base = PRESETS.get(preset, self._base)
@@ -235,8 +257,9 @@ class TrainForm(QWidget):
                 batch_size=int(d["batch_size"]), seed=int(d["seed"]),
                 momentum=float(d.get("momentum", 0.0)), preset=preset)
         except (KeyError, TypeError, ValueError, LetterLabError):
-            return
+            return False
         self.set_config(cfg)
+        return True
 
 
 _SAVED = ("hidden", "activation", "loss", "lr", "epochs", "batch_size", "seed", "momentum", "preset")

@@ -178,6 +178,8 @@ class TrainTab(QWidget):
         self.runs_list.deleteRequested.connect(self.delete_run)
         self.runs_list.undoRequested.connect(self.undo)
         self.runs_list.selected.connect(self.plots.select)
+        self.form.edited.connect(self._clear_error)
+        self.statusMessage.connect(self._clear_error)
         self.runs_list.compareRequested.connect(self.compare_runs)
 
     # -- controls ---------------------------------------------------------------------
@@ -204,6 +206,12 @@ class TrainTab(QWidget):
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text.replace(" %", "\u00a0%"))    # a wrapped "%" never stands alone
         self.status_label.setStyleSheet("color: #b00020; font-weight: bold;" if error else "")
+        self._status_error = error
+
+    def _clear_error(self, *_) -> None:
+        """An edit or a success replaces an old error (it never lingers after a success)."""
+        if getattr(self, "_status_error", False) and not self.is_running():
+            self._set_status(self.tr("Choose a preset or your own settings, then Start."))
 
     def slot_failed(self, exc: BaseException) -> None:
         """A slot raised (a bug): say so, and never leave the controls disabled."""
@@ -642,8 +650,21 @@ class TrainTab(QWidget):
         s.setValue("train/smoothing", self.plots.smoothing_slider.value())
 
     def load_settings(self, s: QSettings) -> None:
-        self.form.load_settings(s)
+        # The user's last recipe, or else the active model's (not an unrelated preset); the
+        # window loads its model after the settings.
+        if not self.form.load_settings(s):
+            self.state.modelChanged.connect(self._recipe_from_model)
+            self._recipe_from_model()
         try:
             self.plots.smoothing_slider.setValue(int(s.value("train/smoothing", 60)))
         except (TypeError, ValueError):
             pass
+
+    def _recipe_from_model(self) -> None:
+        """Once, at launch: the form shows the recipe of the first active model."""
+        run = self.state.active
+        if run is None or self.state.network is None:
+            return
+        self.state.modelChanged.disconnect(self._recipe_from_model)
+        if not self.is_running():
+            self.form.set_from_model(self.state.network.spec, dict(run.metadata or {}))

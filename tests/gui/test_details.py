@@ -378,5 +378,60 @@ def test_legends_beside_the_curves_and_progress_after_stop(window, qtbot):
         view = plot.getPlotItem().getViewBox().sceneBoundingRect()
         box = legend.sceneBoundingRect()
         assert box.left() >= view.right() - 1                     # never over a curve
-        assert plot.getPlotItem().geometry().contains(box), (plot.width(), plot.getPlotItem().geometry())  # never clipped
+        assert plot.getPlotItem().geometry().contains(box)        # never clipped
         assert box.width() >= max(label.boundingRect().width() for _, label in legend.items)
+
+
+# -- Train form at launch; status messages --------------------------------------------------
+@needs_shipped
+def test_form_shows_the_shipped_models_recipe_at_launch(qtbot):
+    from gui.app import MainWindow
+    from model.training import PRESETS
+
+    w = MainWindow(weights=SHIPPED_WEIGHTS)
+    w.ask_before_quit = False
+    qtbot.addWidget(w)
+    try:
+        form = w.train_tab.form
+        assert form.preset_combo.currentData() == "conv"
+        assert form.config().spec.to_dict() == PRESETS["conv"].spec.to_dict() == w.state.network.spec.to_dict()
+    finally:
+        w.close()
+
+
+def test_form_shows_a_custom_models_own_recipe(qtbot, tmp_path):
+    from gui.app import MainWindow
+    from model.network import Network
+    from model.training import TrainConfig
+    from model.weights import save_weights
+
+    cfg = TrainConfig(hidden=(24,), activation="relu", loss="softmax_cross_entropy", lr=0.25, epochs=7,
+                      batch_size=48, momentum=0.5, seed=3)
+    path = save_weights(Network(cfg.spec, np.random.default_rng(0)), tmp_path / "mine.npz", lr=0.25, epochs=7,
+                        batch_size=48, momentum=0.5, seed=3, preset="custom")
+    w = MainWindow(weights=path)
+    w.ask_before_quit = False
+    qtbot.addWidget(w)
+    try:
+        got = w.train_tab.form.config()
+        assert w.train_tab.form.preset_combo.currentData() == "custom"
+        assert (got.hidden, got.activation, got.loss, got.lr, got.epochs, got.batch_size, got.momentum, got.seed) \
+            == ((24,), "relu", "softmax_cross_entropy", 0.25, 7, 48, 0.5, 3)
+    finally:
+        w.close()
+
+
+def test_an_old_error_does_not_linger_after_an_edit_or_a_success(window, qtbot):
+    from .test_train import button
+
+    tab = window.train_tab
+    tab.form.hidden_edit.clear()
+    qtbot.keyClicks(tab.form.hidden_edit, "20, x")
+    qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
+    assert "whole numbers" in tab.status_label.text()
+    qtbot.keyClick(tab.form.hidden_edit, Qt.Key_Backspace)       # the user edits: the error goes
+    assert "whole numbers" not in tab.status_label.text()
+    tab._set_status("boom", error=True)
+    tab.use_run(window.state.active)                                # a success replaces it
+    assert "boom" not in tab.status_label.text()
+    assert "Now using" in window.statusBar().currentMessage()
