@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton, QWidget
 
-from gui.jobs import evaluate
 from model import LETTERS
 from model.data import Dataset
+from model.evaluation import evaluate as evaluate_arrays
 from model.preprocess import normalize
 
 from .test_draw import drag_strokes
@@ -44,6 +44,10 @@ def samples_dir(tmp_path, monkeypatch):
 def samples_window(samples_dir, window):
     """conftest's main window, built with an empty sample set of its own."""
     return window
+
+
+def evaluate(net, data: Dataset):
+    return evaluate_arrays(net, data.x, data.y)
 
 
 def held_out_style(strokes_for, render) -> Dataset:
