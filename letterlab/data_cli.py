@@ -8,6 +8,7 @@ Problems raise :class:`model.LetterLabError` subclasses, which the main CLI prin
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -28,11 +29,38 @@ def generation_memory(count: int) -> int:
     return count * (289 + 4 * 289 + 32)
 
 
+def disk_size(folder: Path) -> int:
+    """Bytes ``folder`` takes on disk (allocated blocks, as ``du`` counts them)."""
+    total = 0
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in (*files, "."):
+            try:
+                st = os.lstat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            total += getattr(st, "st_blocks", 0) * 512 or st.st_size
+    return total
+
+
+def megabytes(n: int) -> str:
+    return f"{n / 2**20:.0f} MiB" if n >= 10 * 2**20 else f"{n / 2**20:.1f} MiB"     # as du -h counts
+
+
+def _is_active(out: Path) -> bool:
+    try:
+        return out.resolve() == synth.default_data_dir().resolve()
+    except OSError:
+        return False
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from .cli import check_memory
 
     check_memory(generation_memory(args.count), f"generating {args.count} samples")
-    out = Path(args.out) if args.out else synth.default_data_dir()
+    out = Path(args.out).expanduser() if args.out else synth.default_data_dir()
+    if not args.force and _is_active(out) and synth.is_complete(out):
+        raise LetterLabError(f"{out} holds the active data set ({megabytes(disk_size(out))} on disk), which "
+                             "the app and 'letterlab train' use; add --force to replace it")
     bar = None if args.quiet else ProgressBar("generating")
     t0 = time.perf_counter()
     try:
@@ -46,7 +74,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             bar.close()
     n_tr, n_va, n_te = synth.split_sizes(args.count)
     print(f"wrote {args.count} samples ({n_tr} train, {n_va} validate, {n_te} test) to {path} "
-          f"in {time.perf_counter() - t0:.1f} s")
+          f"in {time.perf_counter() - t0:.1f} s; it takes {megabytes(disk_size(path))} on disk")
     return 0
 
 
@@ -58,7 +86,7 @@ def cmd_sheet(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    bar = None if args.quiet else ProgressBar("checking")
+    bar = None if args.quiet else ProgressBar("checking", unit="images")
     try:
         path = synth.import_dataset(args.path, dest=args.dest, progress=bar)
     finally:
@@ -131,11 +159,15 @@ def add_data_parser(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--count", type=_count, default=synth.DEFAULT_COUNT,
                    help="samples in total, 2/3 train, 1/6 validate, 1/6 test (default 60000)")
     g.add_argument("--holdout-fonts", metavar="A,B",
-                   help="glyph sources used only for validate/test (see 'letterlab data sources')")
-    g.add_argument("--system-fonts", action="store_true", help="also use fonts installed on this machine")
+                   help="glyph sources used only for validate/test (see 'letterlab data sources'; "
+                        "default: none, every source in every split)")
+    g.add_argument("--system-fonts", action="store_true",
+                   help="also use fonts installed on this machine (default: off; the set is then "
+                        "no longer the same on every machine)")
     g.add_argument("--force", action="store_true",
-                   help="replace DIR even if it holds files LetterLab did not write (they are deleted)")
-    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+                   help="replace DIR even if it is the active data set or holds files LetterLab did not "
+                        "write (they are deleted) (default: off, refuse)")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar (default: a bar on a terminal)")
     g.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("sheet", help="write a contact sheet PNG of generated samples",
@@ -143,19 +175,23 @@ def add_data_parser(subparsers) -> argparse.ArgumentParser:
     s.add_argument("--out", metavar="PNG", default="contact_sheet.png", help="output file (default contact_sheet.png)")
     s.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     s.add_argument("--per-letter", type=_per_letter, default=12, help="samples per letter (default 12)")
-    s.add_argument("--system-fonts", action="store_true", help="also use fonts installed on this machine")
+    s.add_argument("--system-fonts", action="store_true",
+                   help="also use fonts installed on this machine (default: off)")
     s.set_defaults(func=cmd_sheet)
 
     i = sub.add_parser("import", help="install the tutorial's data.tar.gz (or folder) as the data set",
                        description="Check and install the tutorial's data.tar.gz or its extracted "
                                    "folder as the active data set.")
-    i.add_argument("path", metavar="PATH", help="data.tar.gz or a folder holding train.txt and pic/")
+    i.add_argument("path", metavar="PATH", help="data.tar.gz or a folder holding train.txt, validate.txt, "
+                                                "test.txt and pic/ (required; no default)")
     i.add_argument("--dest", metavar="DIR", help=argparse.SUPPRESS)
-    i.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    i.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar (default: a bar counting images, on a terminal)")
     i.set_defaults(func=cmd_import)
 
     r = sub.add_parser("sources", help="list the glyph sources (names for --holdout-fonts)",
                        description="List the glyph sources and their share of the samples.")
-    r.add_argument("--system-fonts", action="store_true", help="include fonts installed on this machine")
+    r.add_argument("--system-fonts", action="store_true",
+                   help="include fonts installed on this machine (default: off)")
     r.set_defaults(func=cmd_sources)
     return p

@@ -582,21 +582,28 @@ def import_dataset(path: str | os.PathLike, dest: str | os.PathLike | None = Non
         # only a data set's names, limits before anything is written.
         root = tmp / "data"
         root.mkdir()
-        if path.is_dir():
-            copy_dataset_folder(path, root)
-        else:
-            extract_dataset_archive(path, root)
-        for i, split in enumerate(SPLITS):
-            lp = root / f"{split}.txt"
+        try:
+            if path.is_dir():
+                copy_dataset_folder(path, root)
+            else:
+                extract_dataset_archive(path, root)
+        except DataError as e:     # name the user's file, never our temporary folder
+            raise DataError(str(e).replace(f"{root}{os.sep}", "").replace(str(root), str(path))) from None
+        lists = [root / f"{split}.txt" for split in SPLITS]
+        for split, lp in zip(SPLITS, lists):
             if not lp.is_file():
                 raise DataError(f"{path}: {split}.txt is missing")
+        # Progress in images over the three lists (their sizes were checked on extraction).
+        counts = [sum(1 for line in lp.read_text(encoding="utf-8", errors="replace").splitlines()
+                      if line.strip()) for lp in lists]
+        for i, lp in enumerate(lists):
             sub = None
             if progress is not None:
-                sub = lambda d, t, i=i: progress(i * 1000 + (1000 * d) // max(t, 1), 3000)
+                sub = lambda d, t, i=i: progress(sum(counts[:i]) + d, sum(counts))
             try:
                 read_list(lp, progress=sub)
             except DataError as e:
-                raise DataError(f"{path}: {e}") from None
+                raise DataError(f"{path}: " + str(e).replace(f"{root}{os.sep}", "")) from None
         _write_marker(root, {"generator": "imported", "from": str(path)})
         os.chmod(root, 0o755)
         _install(root, dest)

@@ -457,3 +457,46 @@ def test_a_data_set_from_an_older_generator_is_outdated(tmp_path):
     assert not _synth._outdated(tmp_path)
     (tmp_path / _synth.MARKER).write_text("{not json")
     assert not _synth._outdated(tmp_path)
+
+
+def test_cli_data_help_gives_every_options_default(capsys):
+    p = _parser()
+    for sub in ("generate", "sheet", "import", "sources"):
+        with pytest.raises(SystemExit):
+            p.parse_args(["data", sub, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        options = [a for a in text.split("options:")[1].split() if a.startswith("--") and a != "--help"]
+        n_helps = text.split("options:")[1].count("default") + text.count("(required")
+        assert n_helps >= len({o.rstrip(",") for o in options}), (sub, text)
+
+
+def test_cli_import_names_the_users_path_and_counts_images(tmp_path, monkeypatch):
+    from PIL import Image
+
+    src = tmp_path / "mine"
+    (src / "pic").mkdir(parents=True)
+    for i in range(30):
+        Image.new("L", (17, 17), 255 * (i % 2)).save(src / "pic" / f"{i}.png")
+    for split, ids in (("train", range(20)), ("validate", range(20, 25)), ("test", range(25, 30))):
+        (src / f"{split}.txt").write_text("".join(f"pic/{i}.png {i % 26}\n" for i in ids))
+    calls = []
+    dest = synth.import_dataset(src, dest=tmp_path / "active", progress=lambda d, t: calls.append((d, t)))
+    assert synth.is_complete(dest) and calls[-1] == (30, 30) and {t for _, t in calls} == {30}
+    (src / "pic" / "3.png").write_bytes(b"garbage")
+    with pytest.raises(LetterLabError) as e:
+        synth.import_dataset(src, dest=tmp_path / "active2")
+    assert str(e.value).startswith(f"{src}: train.txt:4: pic/3.png") and ".import-" not in str(e.value)
+
+
+def test_cli_generate_into_the_active_set_needs_force_and_says_its_size(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(synth.ENV_DATA_DIR, str(tmp_path / "letters"))
+    args = _parser().parse_args(["data", "generate", "--count", "78", "-q"])
+    assert args.func(args) == 0
+    assert "MiB on disk" in capsys.readouterr().out
+    before = (tmp_path / "letters" / synth.MARKER).read_bytes()
+    args = _parser().parse_args(["data", "generate", "--count", "78", "--seed", "1", "-q"])
+    with pytest.raises(LetterLabError, match=r"active data set \(.* MiB on disk\).*--force"):
+        args.func(args)
+    assert (tmp_path / "letters" / synth.MARKER).read_bytes() == before
+    args = _parser().parse_args(["data", "generate", "--count", "78", "--seed", "1", "-q", "--force"])
+    assert args.func(args) == 0 and (tmp_path / "letters" / synth.MARKER).read_bytes() != before
