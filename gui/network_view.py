@@ -17,11 +17,11 @@ a legend. Widgets are created once per architecture and only their data change a
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from threadpoolctl import threadpool_limits
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QSizePolicy, QSplitter, QVBoxLayout, QWidget)
@@ -42,7 +42,13 @@ SELECTED, OTHER = "#D55E00", "#0072B2"
 #: Blue – white – red (ColorBrewer RdBu, reversed): zero is white.
 DIVERGING = pg.ColorMap([0.0, 0.25, 0.5, 0.75, 1.0],
                         [(33, 102, 172), (103, 169, 207), (247, 247, 247), (239, 138, 98), (178, 24, 43)])
-_LUT = DIVERGING.getLookupTable(0.0, 1.0, 256, alpha=True).astype(np.uint8)
+#: Colour codes: 0…254 run along the map from -scale to +scale (127 is zero, white);
+#: 255 is the grey between tiles. Pictures are uint8 codes drawn through this table.
+GAP_CODE = 255
+_LUT = np.vstack([DIVERGING.getLookupTable(0.0, 1.0, 255, alpha=True).astype(np.uint8),
+                  np.array([BACKGROUND], np.uint8)])
+#: The same table as one RGBA word per code: a picture's colours are one ``np.take``.
+_LUT32 = np.ascontiguousarray(_LUT).view(np.uint32).reshape(-1)
 
 
 # -- pictures as arrays (no Qt) -----------------------------------------------------------
@@ -51,21 +57,47 @@ def grid_columns(n: int, aspect: float = 1.0) -> int:
     return max(1, min(n, math.ceil(math.sqrt(n * aspect))))
 
 
-def mosaic(tiles: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
-    """Tiles ``(n, h, w)`` side by side in rows of ``cols``, NaN between them and after the last."""
-    n, h, w = tiles.shape
+def mosaic_index(n: int, h: int, w: int, cols: int, gap: int = 1, channels_last: bool = False) -> np.ndarray:
+    """Where each pixel of a mosaic of ``n`` tiles ``h``×``w`` (rows of ``cols``, ``gap``
+    pixels between) comes from in the flattened tiles; ``n * h * w`` between tiles and
+    after the last. The tiles are ``(n, h, w)``, or ``(h, w, n)`` if ``channels_last``
+    (a conv stage's feature maps, gathered without a transposed copy)."""
     rows = -(-n // cols)
-    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan, np.float32)
+    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), n * h * w, np.intp)
+    y, x = np.mgrid[0:h, 0:w]
     for k in range(n):
         r, c = divmod(k, cols)
-        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = tiles[k]
+        src = (y * w + x) * n + k if channels_last else k * h * w + y * w + x
+        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = src
     return out
+
+
+#: The same index for the same layout (the layouts are few: one per stage and layer).
+cached_mosaic_index = lru_cache(maxsize=64)(mosaic_index)
+
+
+def gather(values: np.ndarray, index: np.ndarray | None, fill) -> np.ndarray:
+    """``values`` (any shape) laid out by a :func:`mosaic_index`-style ``index`` (None: as
+    they are), ``fill`` where the index points past the end."""
+    if index is None:
+        return values
+    flat = np.empty(values.size + 1, values.dtype)
+    flat[:-1] = values.reshape(-1)
+    flat[-1] = fill
+    return flat[index]
+
+
+def mosaic(tiles: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
+    """Tiles ``(n, h, w)`` side by side in rows of ``cols``, NaN between them and after the last."""
+    return gather(np.asarray(tiles, np.float32), mosaic_index(*tiles.shape, cols, gap), np.nan)
 
 
 def symmetric_scale(values: np.ndarray) -> float:
     """The largest finite |value| (1 if there is none): the scale's ends are ±this."""
-    v = np.abs(values[np.isfinite(values)])
-    m = float(v.max()) if v.size else 0.0
+    m = float(np.max(np.abs(values))) if values.size else 0.0
+    if not math.isfinite(m):
+        v = np.abs(values[np.isfinite(values)])
+        m = float(v.max()) if v.size else 0.0
     return m if m > 0 else 1.0
 
 
@@ -81,21 +113,43 @@ def nice_scale(m: float) -> float:
     return 10.0 ** (e + 1)
 
 
-def to_rgba(values: np.ndarray, scale: float) -> np.ndarray:
-    """Values → RGBA through the diverging map, -scale…+scale; NaN (gaps) → grey."""
-    finite = np.isfinite(values)
-    idx = np.clip((np.where(finite, values, 0) / scale + 1) * 127.5, 0, 255).astype(np.uint8)
-    rgba = _LUT[idx]
-    rgba[~finite] = BACKGROUND
-    return rgba
+def steady_scale(m: float, old: float | None) -> float:
+    """:func:`nice_scale` of ``m``, but ``old`` while ``m`` is within it and above 40 % of
+    it (one 1-2-5 step down): a live legend that does not flip between two steps as the
+    drawing changes (a new legend costs as much as all the pictures)."""
+    new = nice_scale(m)
+    if old is not None and new < old and m > 0.4 * old:
+        return old
+    return new
 
 
-def units_grid(values: np.ndarray, max_cols: int = 32) -> np.ndarray:
-    """Dense units ``(k,)`` as a ``(rows, cols)`` grid, NaN after the last unit."""
-    k = values.shape[0]
+def colour_codes(values: np.ndarray, scale: float) -> np.ndarray:
+    """Values → uint8 codes of :data:`_LUT` (flattened): -scale…+scale → 0…254, zero → 127,
+    values beyond the scale clipped, NaN/inf → :data:`GAP_CODE`."""
+    t = values.reshape(-1) * np.float32(127.0 / scale)
+    t += np.float32(127.5)
+    finite = np.isfinite(t)
+    gaps = None if finite.all() else ~finite
+    if gaps is not None:
+        t[gaps] = 0
+    np.clip(t, 0, 254.5, out=t)
+    codes = t.astype(np.uint8)
+    if gaps is not None:
+        codes[gaps] = GAP_CODE
+    return codes
+
+
+def codes_to_rgba(codes: np.ndarray) -> np.ndarray:
+    """uint8 colour codes ``(h, w)`` → RGBA ``(h, w, 4)`` uint8 (one take of a word each)."""
+    return _LUT32.take(codes).view(np.uint8).reshape(*codes.shape, 4)
+
+
+def units_index(k: int, max_cols: int = 32) -> np.ndarray:
+    """Where each cell of a grid of ``k`` dense units (rows of at most ``max_cols``) comes
+    from; ``k`` (nothing) after the last unit. For :func:`gather`."""
     cols = min(k, max_cols)
-    out = np.full(-(-k // cols) * cols, np.nan, np.float32)
-    out[:k] = values
+    out = np.full(-(-k // cols) * cols, k, np.intp)
+    out[:k] = np.arange(k)
     return out.reshape(-1, cols)
 
 
@@ -110,12 +164,34 @@ def weight_tiles(images: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 # -- one picture with its legend ------------------------------------------------------------
+class Title(pg.LabelItem):
+    """A one-line title that a new text does not lay out again: its height is that of one
+    line and its width asks nothing of the layout, so changing it only repaints it (a
+    relayout of the whole scene cost milliseconds at every stroke)."""
+
+    def updateMin(self) -> None:
+        h = self.itemRect().height()
+        self.setMinimumHeight(h)
+        self._sizeHint = {Qt.SizeHint.MinimumSize: (0, h), Qt.SizeHint.PreferredSize: (0, h),
+                          Qt.SizeHint.MaximumSize: (-1, -1)}
+
+    def updateGeometry(self) -> None:
+        h = self.itemRect().height()
+        if h != getattr(self, "_laid_out_height", None):
+            self._laid_out_height = h
+            super().updateGeometry()
+
+
 class Picture:
     """A title, an image in a locked-aspect view and a colour-bar legend, in one row of a
-    pyqtgraph layout. :meth:`show` sets the data; the items are created once."""
+    pyqtgraph layout. :meth:`show` sets the data; the items are created once.
+
+    The values become uint8 colour codes, a mosaic is one gather of them from a cached
+    index, and the colours one lookup in a precomputed table (no per-pixel work in Python)."""
 
     def __init__(self, layout: pg.GraphicsLayout, title: str, row: int, legend: bool = True) -> None:
-        self.title = layout.addLabel(title, row=row, col=0, colspan=2, justify="left", size="9pt")
+        self.title = Title(title, justify="left", size="9pt")
+        layout.addItem(self.title, row=row, col=0, colspan=2)
         self.view = layout.addViewBox(row=row + 1, col=0, lockAspect=True, enableMouse=False,
                                       invertY=True, enableMenu=False)
         self.view.setDefaultPadding(0.01)
@@ -130,25 +206,40 @@ class Picture:
         self.labels: list[pg.TextItem] = []
         self.shape: tuple[int, int] | None = None
         self.scale = 1.0
-        self.values: np.ndarray | None = None
+        self._raw: np.ndarray | None = None
+        self._index: np.ndarray | None = None
 
-    def show(self, values: np.ndarray, scale: float | None = None, nice: bool = False) -> None:
+    @property
+    def values(self) -> np.ndarray | None:
+        """The picture shown, as float32 numbers (NaN between tiles)."""
+        if self._raw is None:
+            return None
+        return gather(np.asarray(self._raw, np.float32), self._index, np.nan)
+
+    def show(self, values: np.ndarray, scale: float | None = None, nice: bool = False,
+             index: np.ndarray | None = None) -> None:
         """Draw ``values`` (NaN: gaps) with one scale ±``scale`` (default: ±max|values|,
-        rounded up to 1, 2 or 5 × 10^k if ``nice``)."""
-        self.values = values
+        rounded up to 1, 2 or 5 × 10^k if ``nice``, see :func:`steady_scale`): laid out by ``index`` (a
+        :func:`mosaic_index` or :func:`units_index` into them) if given, else as they
+        are (2-D)."""
+        self._raw, self._index = values, index
         old = self.scale
         self.scale = symmetric_scale(values) if scale is None else scale
         if nice and scale is None:
-            self.scale = nice_scale(self.scale)
-        self.image.setImage(to_rgba(values, self.scale), autoLevels=False)
+            self.scale = steady_scale(self.scale, None if self.shape is None else old)
+        codes = colour_codes(values, self.scale)
+        codes = codes.reshape(values.shape) if index is None else gather(codes, index, GAP_CODE)
+        # RGBA bytes go straight into a QImage (pyqtgraph's own table lookup rebuilds a
+        # colour table in Python at every draw).
+        self.image.setImage(codes_to_rgba(codes), autoLevels=False)
         if self.legend is not None and (self.scale != old or self.shape is None):
             self.legend.setLevels((-self.scale, self.scale))
-        if values.shape != self.shape:
-            self.shape = values.shape
-            self.view.setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]), padding=0.01)
+        if codes.shape != self.shape:
+            self.shape = codes.shape
+            self.view.setRange(xRange=(0, codes.shape[1]), yRange=(0, codes.shape[0]), padding=0.01)
 
     def set_title(self, text: str) -> None:
-        if text != self.title.text:        # a new text relayouts the scene: only when it changes
+        if text != self.title.text:
             self.title.setText(text)
 
     def set_labels(self, texts: list[str], positions: list[tuple[float, float]]) -> None:
@@ -233,6 +324,7 @@ class NetworkView(QWidget):
         self.bars = pg.BarGraphItem(x=np.arange(26), height=np.zeros(26), width=0.75,
                                     brushes=[OTHER] * 26, pen=None)
         p.addItem(self.bars)
+        self._bars_selected: int | None = None
 
         self.grads_widget = named(pg.PlotWidget(background="w"), "gradientNorms")
         self.grads_widget.setMinimumHeight(120)
@@ -403,7 +495,7 @@ class NetworkView(QWidget):
         images = layer_images(net, name)
         tiles, cols = weight_tiles(images)
         relabel = self.templates.shape is None
-        self.templates.show(mosaic(tiles, cols))
+        self.templates.show(tiles, index=cached_mosaic_index(*tiles.shape, cols))
         rows, n_in, h, w = images.shape
         if h == SIDE and w == SIDE:
             if rows == 26 and net.layer_names()[-1] == name:
@@ -429,33 +521,43 @@ class NetworkView(QWidget):
         self._show_input(x)
         seen = None
         if x is not None and self.inspector.network is not None:
-            # One BLAS thread: for one image two threads only wait for each other, and
-            # collapse when training holds the other core (p99 40 ms against 6 ms).
-            with threadpool_limits(limits=1, user_api="blas"):
-                seen = self.inspector.inspect(x, self.chosen)
+            # BLAS runs one thread in the whole app (gui.app.single_blas_thread): for one
+            # image two threads only wait for each other (no per-call limit here: finding
+            # the libraries again cost 1 ms per update).
+            seen = self.inspector.inspect(x, self.chosen)
         self.inspection = seen
         if seen is None:
             for pic in self.stages:
                 pic.show(np.full((1, 1), np.nan, np.float32))
-            self.bars.setOpts(height=np.zeros(26), brushes=[OTHER] * 26)
+            self._show_bars(np.zeros(26), None)
             self.saliency.set_title(self.tr("What the network looks at: draw a letter on the Draw tab"))
             self.saliency.show(np.full((SIDE, SIDE), np.nan, np.float32))
             return
         for pic, st in zip(self.stages, seen.stages):
+            v = st.values
             if st.kind == "maps":
-                v = st.values
-                pic.show(mosaic(np.moveaxis(v, -1, 0), grid_columns(v.shape[-1], 14.0)), nice=True)
-                what = self.tr("{n} maps {h}×{w}").format(n=v.shape[-1], h=v.shape[0], w=v.shape[1])
+                h, w, n = v.shape
+                pic.show(v, nice=True, index=cached_mosaic_index(n, h, w, grid_columns(n, 14.0),
+                                                                  channels_last=True))
+                what = self.tr("{n} maps {h}×{w}").format(n=n, h=h, w=w)
             else:
-                pic.show(units_grid(st.values), nice=True)
-                what = self.tr("{n} units").format(n=st.values.shape[0])
+                pic.show(v, nice=True, index=units_index(v.shape[0]))
+                what = self.tr("{n} units").format(n=v.shape[0])
             pic.set_title(self.tr("{layer}: {what}").format(layer=st.name, what=what))
-        brushes = [SELECTED if k == seen.cls else OTHER for k in range(26)]
-        self.bars.setOpts(height=np.clip(np.nan_to_num(seen.outputs), 0, 1), brushes=brushes)
+        self._show_bars(np.clip(np.nan_to_num(seen.outputs), 0, 1), seen.cls)
         self.saliency.show(seen.saliency.reshape(SIDE, SIDE), nice=True)
         which = self.tr("top guess") if self.chosen is None else self.tr("your choice")
         self.saliency.set_title(self.tr("What makes it {letter} ({which}): ∂ logit / ∂ input").format(
             letter=LETTERS[seen.cls], which=which))
+
+    def _show_bars(self, heights: np.ndarray, selected: int | None) -> None:
+        """The output bars; their colours are set only when the highlighted letter changes."""
+        if selected != self._bars_selected:
+            self._bars_selected = selected
+            brushes = [SELECTED if k == selected else OTHER for k in range(26)]
+            self.bars.setOpts(height=heights, brushes=brushes)
+        else:
+            self.bars.setOpts(height=heights)
 
     def _show_input(self, x) -> None:
         if x is None:
