@@ -23,7 +23,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
 from model import LETTERS, SIDE
@@ -202,6 +202,7 @@ class Picture:
             self.legend = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False,
                                           width=10, colorMapMenu=False)
             self.legend.getAxis("right").setWidth(38)   # room for the numbers, whatever the row
+            cache_axes(self.legend)
             layout.addItem(self.legend, row=row + 1, col=1)
         self.labels: list[pg.TextItem] = []
         self.shape: tuple[int, int] | None = None
@@ -251,6 +252,13 @@ class Picture:
             item.setPos(x, y)
             self.view.addItem(item)
             self.labels.append(item)
+
+
+def cache_axes(plot: pg.PlotItem) -> None:
+    """Keep each axis of ``plot`` as a pixmap, redrawn only when it changes: the pictures
+    beside them change at every stroke, and replaying the axes' drawing cost more."""
+    for name in ("left", "right", "top", "bottom"):
+        plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
 
 def _graphics(name: str, min_height: int = 120) -> pg.GraphicsLayoutWidget:
@@ -324,6 +332,7 @@ class NetworkView(QWidget):
         self.bars = pg.BarGraphItem(x=np.arange(26), height=np.zeros(26), width=0.75,
                                     brushes=[OTHER] * 26, pen=None)
         p.addItem(self.bars)
+        cache_axes(p)
         self._bars_selected: int | None = None
 
         self.grads_widget = named(pg.PlotWidget(background="w"), "gradientNorms")
