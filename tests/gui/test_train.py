@@ -324,7 +324,7 @@ def test_pause_step_resume_and_stop_while_paused(window, qtbot):
     assert n() == paused_at and tab.worker.isRunning()     # alive, not training
     for k in (1, 2):
         qtbot.mouseClick(step, Qt.LeftButton)
-        qtbot.waitUntil(lambda: n() == paused_at + k, timeout=10000)
+        qtbot.waitUntil(lambda k=k: n() == paused_at + k, timeout=10000)
         qtbot.waitUntil(lambda: tab.worker.waiting, timeout=10000)
         qtbot.wait(200)
         assert n() == paused_at + k                         # exactly one batch per step
