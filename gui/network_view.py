@@ -169,6 +169,23 @@ class Title(pg.LabelItem):
     line and its width asks nothing of the layout, so changing it only repaints it (a
     relayout of the whole scene cost milliseconds at every stroke)."""
 
+    def setText(self, text: str, **args) -> None:
+        """Plain text (no HTML to parse at every change) in the size and colour of the
+        ``size``/``color`` options."""
+        self.text = text
+        self.opts.update(args)
+        if args or not getattr(self, "_styled", False):
+            self._styled = True
+            font = self.item.font()
+            if "size" in self.opts:
+                font.setPointSizeF(float(str(self.opts["size"]).removesuffix("pt")))
+            self.item.setFont(font)
+            self.item.setDefaultTextColor(pg.mkColor(self.opts["color"] or pg.getConfigOption("foreground")))
+        self.item.setPlainText(text)
+        self.updateMin()
+        self.resizeEvent(None)
+        self.updateGeometry()
+
     def updateMin(self) -> None:
         h = self.itemRect().height()
         self.setMinimumHeight(h)
@@ -329,11 +346,15 @@ class NetworkView(QWidget):
         p.getAxis("bottom").setTicks([[(i, c) for i, c in enumerate(LETTERS)]])
         p.setLabel("left", self.tr("output"))
         p.setTitle(self.tr("Output units — click a letter to see what makes it"), size="9pt")
-        self.bars = pg.BarGraphItem(x=np.arange(26), height=np.zeros(26), width=0.75,
-                                    brushes=[OTHER] * 26, pen=None)
+        # Two one-colour items (all letters; the chosen one drawn over them): pyqtgraph
+        # draws a one-colour item as one call, a many-coloured one rect by rect in Python.
+        self.bars = pg.BarGraphItem(x=np.arange(26), height=np.zeros(26), width=0.75, brush=OTHER, pen=None)
         p.addItem(self.bars)
+        self.selected_bar = pg.BarGraphItem(x=[0], height=[0.0], width=0.75, brush=SELECTED, pen=None)
+        self.selected_bar.setZValue(1)
+        self.selected_bar.setVisible(False)
+        p.addItem(self.selected_bar)
         cache_axes(p)
-        self._bars_selected: int | None = None
 
         self.grads_widget = named(pg.PlotWidget(background="w"), "gradientNorms")
         self.grads_widget.setMinimumHeight(120)
@@ -560,13 +581,11 @@ class NetworkView(QWidget):
             letter=LETTERS[seen.cls], which=which))
 
     def _show_bars(self, heights: np.ndarray, selected: int | None) -> None:
-        """The output bars; their colours are set only when the highlighted letter changes."""
-        if selected != self._bars_selected:
-            self._bars_selected = selected
-            brushes = [SELECTED if k == selected else OTHER for k in range(26)]
-            self.bars.setOpts(height=heights, brushes=brushes)
-        else:
-            self.bars.setOpts(height=heights)
+        """The 26 output bars, the ``selected`` letter's highlighted (None: none)."""
+        self.bars.setOpts(height=heights)
+        self.selected_bar.setVisible(selected is not None)
+        if selected is not None:
+            self.selected_bar.setOpts(x=[selected], height=[heights[selected]])
 
     def _show_input(self, x) -> None:
         if x is None:

@@ -140,7 +140,10 @@ def test_clicking_an_output_bar_changes_the_saliency_map(window, qtbot, strokes_
     expected = inspect(window.state.network.copy(), window.draw_tab.last_input, other).saliency
     np.testing.assert_allclose(view.saliency.values.reshape(-1), expected, rtol=1e-5, atol=1e-7)
     assert f"makes it {LETTERS[other]}" in view.saliency.title.text
-    assert view.bars.opts["brushes"][other] != view.bars.opts["brushes"][top]
+    # The chosen letter's bar is the highlighted one, at that letter's height.
+    assert view.selected_bar.isVisible() and list(view.selected_bar.opts["x"]) == [other]
+    assert view.selected_bar.opts["height"][0] == pytest.approx(view.bars.opts["height"][other])
+    assert view.selected_bar.opts["brush"] != view.bars.opts["brush"]
     click_bar(qtbot, view, top)                        # the top guess's bar: back to following it
     qtbot.waitUntil(lambda: view.chosen is None, timeout=2000)
     np.testing.assert_allclose(view.saliency.values, before)
