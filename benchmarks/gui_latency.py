@@ -179,7 +179,8 @@ def main() -> int:
     w.tabs.setCurrentWidget(view)
     run_loop(100)
     print("\n1b. Canvas change → whole Network view redrawn "
-          f"({args.strokes} updates each; goal: median ≤ 5 ms, worst ≤ 16 ms)")
+          f"({args.strokes} updates each; goal: median ≤ 5 ms, worst ≤ 16 ms; "
+          "load average {:.2f} {:.2f} {:.2f})".format(*os.getloadavg()))
     files = [(f, SHIPPED_DIR / f) for f in ("default.npz", "deep.npz", "shallow.npz")]
     for name, path in [(what, weights)] + [(f, p) for f, p in files[1:] if p.is_file()]:
         if not w.load_weights_file(path):
