@@ -219,7 +219,7 @@ class Picture:
             self.legend = pg.ColorBarItem(values=(-1, 1), colorMap=DIVERGING, interactive=False,
                                           width=10, colorMapMenu=False)
             self.legend.getAxis("right").setWidth(38)   # room for the numbers, whatever the row
-            cache_axes(self.legend)
+            cache_axes(self.legend, ("left", "right", "top"))
             layout.addItem(self.legend, row=row + 1, col=1)
         self.labels: list[pg.TextItem] = []
         self.shape: tuple[int, int] | None = None
@@ -271,10 +271,11 @@ class Picture:
             self.labels.append(item)
 
 
-def cache_axes(plot: pg.PlotItem) -> None:
-    """Keep each axis of ``plot`` as a pixmap, redrawn only when it changes: the pictures
-    beside them change at every stroke, and replaying the axes' drawing cost more."""
-    for name in ("left", "right", "top", "bottom"):
+def cache_axes(plot: pg.PlotItem, names: tuple[str, ...]) -> None:
+    """Keep these axes of ``plot`` as pixmaps, redrawn only when they change: the pictures
+    beside them change at every stroke, and replaying the axes' drawing cost more.
+    (Not a colour bar's bottom axis: its line lies outside its bounds and was cut off.)"""
+    for name in names:
         plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
 
@@ -354,7 +355,7 @@ class NetworkView(QWidget):
         self.selected_bar.setZValue(1)
         self.selected_bar.setVisible(False)
         p.addItem(self.selected_bar)
-        cache_axes(p)
+        cache_axes(p, ("left", "bottom"))
 
         self.grads_widget = named(pg.PlotWidget(background="w"), "gradientNorms")
         self.grads_widget.setMinimumHeight(120)
