@@ -266,6 +266,7 @@ def main() -> int:
     headless = n / (time.perf_counter() - t0)
     print(f"   training speed in the app {app_batches:7.0f} batches/s, headless {headless:7.0f} batches/s "
           f"(ratio {app_batches / headless:4.2f})")
+    w.ask_before_quit = False   # the benchmark's runs are throw-away: no "not saved" prompt
     w.close()
     return 0
 
