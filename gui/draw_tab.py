@@ -64,12 +64,14 @@ def ink_shape(x: np.ndarray) -> str | None:
         return "dot"
     ratio = float(np.sqrt(max(ev[0], 0.0) / ev[1]))
     steep = abs(float(vec[0, 1]))          # |dy| of the major axis: 1 vertical, 0 level
+    if not (ratio > 0.6 or (ratio < 0.25 and steep < 0.8)):
+        return None                        # most letters end here, before the run counts
     m = a > 0.5
     if not m.any():
         return None
-    one_run = all(len(i) == 0 or i[-1] - i[0] + 1 == len(i)
-                  for i in (np.flatnonzero(r) for r in (*m, *m.T)))
-    if not one_run:
+    mi = m.astype(np.int8)
+    starts = ((np.diff(mi, axis=1, prepend=0) == 1).sum(1), (np.diff(mi, axis=0, prepend=0) == 1).sum(0))
+    if max(starts[0].max(), starts[1].max()) > 1:    # a row or column with two runs of ink
         return None
     rows, cols = np.flatnonzero(m.any(1)), np.flatnonzero(m.any(0))
     fill = m.sum() / ((rows[-1] - rows[0] + 1) * (cols[-1] - cols[0] + 1))
