@@ -22,6 +22,15 @@ LAYER_STYLES = [Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDo
 LOSS_KEYS = ("batch_loss", "epoch_loss")
 
 
+LOG_STEPS = 5           # log axes' ranges are whole fifths of a decade
+
+
+def whole_epochs(x: float) -> int:
+    """An x range's end: whole epochs, at least one (the first epoch's batches fill the
+    axis instead of stretching 0…0.001 over it; the axis changes once an epoch)."""
+    return max(1, math.ceil(x - 1e-9))
+
+
 def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
     """Ticks for a log10 axis spanning ``lo..hi`` (in log10 units): 1-2-5 steps, thinned
     to at most ~8 labels (pyqtgraph's own minor log labels overlap in short ranges)."""
@@ -65,6 +74,7 @@ class TrainPlots(QWidget):
         self.selected: Run | None = None
         self._dirty: dict[str, set[int]] = {"loss": set(), "grad": set()}
         self._turn = "loss"
+        self._ranges: dict[str, tuple] = {}    # the view range last set, per plot
         self._build_plots()
         self._build_smoothing()
         lay = QVBoxLayout(self)
@@ -281,9 +291,7 @@ class TrainPlots(QWidget):
             self._fit_log(self.loss_plot, visible, LOSS_KEYS)
             xmax = max((s.x_max for r in visible for k, s in r.series.items() if k == "val_accuracy"
                         and s.n), default=1.0)
-            self.accuracy_plot.getPlotItem().getViewBox().setRange(
-                xRange=(0, max(xmax, 1.0)), yRange=(0, 100), padding=0.02)
-            self.accuracy_plot.getPlotItem().getViewBox().prepareForPaint()
+            self._set_range(self.accuracy_plot, (0, whole_epochs(xmax)), (0, 100), 0.02)
         if group in (None, "grad"):
             self._fit_log(self.gradient_plot, visible, ("grad",))
 
@@ -297,18 +305,28 @@ class TrainPlots(QWidget):
             for k, s in run.series.items():
                 if k.startswith(prefixes) and s.n:
                     xmax, lo, hi = max(xmax, s.x_max), min(lo, s.y_min), max(hi, s.y_max)
-        vb = plot.getPlotItem().getViewBox()
         if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
             lo, hi = EMPTY_LOG_RANGE[plot.objectName()]    # nothing yet: a range with labelled decades
         else:
             lo, hi = math.log10(max(lo, LOG_FLOOR)), math.log10(max(hi, LOG_FLOOR))
         if hi - lo < 1e-3:
             lo, hi = lo - 0.5, hi + 0.5
-        # At least one epoch wide: the first epoch's batches fill the axis instead of
-        # stretching 0…0.001 over it.
-        vb.setRange(xRange=(0, max(xmax, 1.0)), yRange=(lo, hi), padding=0.04)
-        plot.getPlotItem().getAxis("left").setTicks(log_ticks(lo, hi))
+        # In steps of a fifth of a decade: while a run trains, the range (so the axis, its
+        # ticks and every curve's transform) changes a few times, not at every redraw.
+        lo, hi = math.floor(lo * LOG_STEPS) / LOG_STEPS, math.ceil(hi * LOG_STEPS) / LOG_STEPS
+        if self._set_range(plot, (0, whole_epochs(xmax)), (lo, hi), 0.04):
+            plot.getPlotItem().getAxis("left").setTicks(log_ticks(lo, hi))
+
+    def _set_range(self, plot: pg.PlotWidget, x: tuple, y: tuple, padding: float) -> bool:
+        """Set ``plot``'s view range unless it is already that; True if it changed."""
+        key = (x, y, padding)
+        if self._ranges.get(plot.objectName()) == key:
+            return False
+        self._ranges[plot.objectName()] = key
+        vb = plot.getPlotItem().getViewBox()
+        vb.setRange(xRange=x, yRange=y, padding=padding)
         vb.prepareForPaint()    # apply the range now: axes and curves repaint once, together
+        return True
 
     def _smoothing_changed(self) -> None:
         self.smoothing_label.setText(f"{self.smoothing:.2f}")
