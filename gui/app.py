@@ -25,7 +25,8 @@ from .runs import save_run
 from .samples_view import SamplesStore, SamplesView
 from .state import AppState
 from .train_tab import TrainTab
-from .widgets import error_text, guarded, is_shipped, remember_folder, show_error, start_folder
+from .widgets import (ask_weights_path, error_text, guarded, is_shipped, remember_folder, show_error,
+                      start_folder)
 from .worker import Worker
 
 ORGANIZATION = "LetterLab"
@@ -166,10 +167,7 @@ class MainWindow(QMainWindow):
         run = self.state.active
         if run is None or run.network is None:
             raise LetterLabError(self.tr("there is no model to save"))
-        if is_shipped(path):
-            raise LetterLabError(self.tr("{path} is in the folder of the weights shipped with LetterLab; "
-                                         "save your weights in a folder of your own").format(path=path))
-        path = save_run(run, path)
+        path = save_run(run, path)     # refuses the shipped weights' folder
         self.state.saved(run, path)
         return path
 
@@ -187,23 +185,18 @@ class MainWindow(QMainWindow):
         if self.state.network is None:
             QMessageBox.information(self, self.tr("Save weights"), self.tr("There is no model to save yet."))
             return
-        start = Path(start_folder("weights/dir"))      # never the shipped weights' folder
         if self.state.path is None:
             name = f"{self.state.active.name.replace(' ', '-').replace('/', '-')}.npz"
         else:
             name = f"{self.state.path.stem}-copy.npz" if is_shipped(self.state.path) else self.state.path.name
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save weights"), str(start / name),
-                                              self.tr("LetterLab weights (*.npz)"))
+        path = ask_weights_path(self, self.tr("Save weights"), name)
         if not path:
             return
-        if not path.endswith(".npz"):
-            path += ".npz"
         try:
             self.save_weights_to(path)
         except (LetterLabError, OSError) as e:
             show_error(self, self.tr("Cannot save weights"), error_text(e))
             return
-        remember_folder("weights/dir", path)
         self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 5000)
 
     def _model_changed(self) -> None:

@@ -214,8 +214,14 @@ def save_run(run: Run, path: str | Path) -> Path:
     from model import LetterLabError
     from model.weights import save_weights
 
+    from .widgets import is_shipped
+
     if run.network is None:
         raise LetterLabError(QCoreApplication.translate("Run", "{run} has no weights to save").format(run=run.name))
+    if is_shipped(path):
+        raise LetterLabError(QCoreApplication.translate(
+            "MainWindow", "{path} is in the folder of the weights shipped with LetterLab; "
+                          "save your weights in a folder of your own").format(path=path))
     meta = {k: v for k, v in run.metadata.items() if k not in META_SET_BY_SAVE}
     return save_weights(run.network, path, **meta)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
+from PySide6.QtWidgets import (QCheckBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QSlider, QSplitter, QVBoxLayout, QWidget)
 
 from model import LetterLabError
@@ -29,7 +29,7 @@ from .runs_view import RunsList
 from .state import AppState
 from .train_form import TrainForm
 from .train_plots import TrainPlots
-from .widgets import error_text, guarded, named, show_error
+from .widgets import ask_weights_path, error_text, guarded, named, show_error
 from .worker import Worker
 
 ENDINGS = {"finished": FINISHED, "stopped": STOPPED, "diverged": DIVERGED,
@@ -626,17 +626,13 @@ class TrainTab(QWidget):
         return path
 
     @guarded
-    def save_run_dialog(self, run: Run, start_dir: str | Path | None = None) -> None:
+    def save_run_dialog(self, run: Run) -> None:
         if run.network is None:
             return
-        start = Path(start_dir) if start_dir else (run.path.parent if run.path else Path.home())
         name = run.path.name if run.path else f"{run.name.replace(' ', '-')}.npz"
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save {run}").format(run=run.name), str(start / name),
-                                              self.tr("LetterLab weights (*.npz)"))
+        path = ask_weights_path(self, self.tr("Save {run}").format(run=run.name), name)
         if not path:
             return
-        if not path.endswith(".npz"):
-            path += ".npz"
         try:
             self.save_run_to(run, path)
         except (LetterLabError, OSError) as e:

@@ -109,6 +109,23 @@ def start_folder(settings_key: str) -> str:
     return docs if docs and Path(docs).is_dir() else str(Path.home())
 
 
+def ask_weights_path(parent, title: str, name: str) -> str | None:
+    """A Save dialog for a weights file named ``name``, starting in the folder last used
+    for weights (never the shipped one, which :func:`gui.runs.save_run` refuses too); the
+    chosen path with ``.npz`` (its folder remembered for the next dialog), or None."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(Path(start_folder("weights/dir")) / name),
+                                          QCoreApplication.translate("MainWindow", "LetterLab weights (*.npz)"))
+    if not path:
+        return None
+    remember_folder("weights/dir", path)
+    return path if path.endswith(".npz") else path + ".npz"
+
+
 def remember_folder(settings_key: str, path) -> None:
     """Record the folder of ``path`` (a file) as the next start of ``settings_key``'s dialogs."""
     from pathlib import Path

@@ -736,7 +736,7 @@
     <name>NetworkView</name>
     <message>
         <source>Follow a training run live</source>
-        <extracomment>Weights of a run in progress are copied in at most this often (ms): 5 per second. Blue – white – red (ColorBrewer RdBu, reversed): zero is white.</extracomment>
+        <extracomment>Weights of a run in progress are copied in at most this often (ms): 5 per second. Blue – white – red (ColorBrewer RdBu, reversed): zero is white. Colour codes: 0…254 run along the map from -scale to +scale (127 is zero, white); 255 is the grey between tiles. Pictures are uint8 codes drawn through this table. The same table as one RGBA word per code: a picture&apos;s colours are one ``np.take``. The same index for the same layout (the layouts are few: one per stage and layer).</extracomment>
         <translation>实时跟随正在进行的训练</translation>
     </message>
     <message>
@@ -1597,10 +1597,6 @@
     <message>
         <source>Save {run}</source>
         <translation>保存 {run}</translation>
-    </message>
-    <message>
-        <source>LetterLab weights (*.npz)</source>
-        <translation>LetterLab 权重文件 (*.npz)</translation>
     </message>
     <message>
         <source>Cannot save weights</source>

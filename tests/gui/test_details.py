@@ -312,6 +312,11 @@ def test_shipped_weights_are_never_overwritten(window, tmp_path):
 
     with pytest.raises(LetterLabError, match="shipped"):
         window.save_weights_to(DEFAULT_WEIGHTS)
+    # nor through a run's own Save… (the runs list), which saves by the same function
+    before = DEFAULT_WEIGHTS.read_bytes()
+    with pytest.raises(LetterLabError, match="shipped"):
+        window.train_tab.save_run_to(window.state.active, DEFAULT_WEIGHTS)
+    assert DEFAULT_WEIGHTS.read_bytes() == before
     assert "weights" not in start_folder("weights/dir").split("/")[-1:]
     from PySide6.QtCore import QSettings
 
