@@ -49,10 +49,6 @@ def parse_conv(text: str) -> tuple[int | str, ...]:
     return tuple(out)
 
 
-def format_conv(conv) -> str:
-    return ",".join(map(str, conv))
-
-
 @dataclass
 class NetSpec:
     """The architecture.
@@ -216,8 +212,8 @@ class Network:
         dtype: float32 by default; float64 for gradient checks.
 
     Shape:
-        input ``(n, 289)``; :meth:`logits` ``(n, 26)``; :meth:`outputs` the output units
-        (sigmoid or softmax); :meth:`predict_proba` rows that sum to 1.
+        input ``(n, 289)``; :meth:`logits` ``(n, 26)``; :meth:`predict_proba` rows that sum
+        to 1. (The loss's ``outputs(z)`` gives the output units, sigmoid or softmax.)
 
     Inference (:meth:`logits`, :meth:`predict_proba`, :meth:`activations`) writes nothing
     into the layers, so one network can be read from several threads; training
@@ -263,10 +259,6 @@ class Network:
     def param_layers(self) -> list[Layer]:
         """The layers with parameters (conv and fully connected), input side first."""
         return [l for l in self.layers if l.params]
-
-    @property
-    def dense_layers(self) -> list[FullyConnect]:
-        return [l for l in self.layers if isinstance(l, FullyConnect)]
 
     def layer_names(self) -> list[str]:
         """Names of :attr:`param_layers`: ``conv0``…, ``fc0``…, as in :meth:`state_dict`."""
@@ -320,12 +312,6 @@ class Network:
         out.append(("outputs", self.loss.outputs(x)))
         return out
 
-    def outputs(self, x: np.ndarray) -> np.ndarray:
-        """The output units ``(n, 26)``: sigmoid units, or softmax probabilities."""
-        return self.loss.outputs(self.logits(x))
-
-    forward = outputs
-
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """Rows that sum to 1 (the loss's :meth:`~model.losses.Loss.probabilities`)."""
         return self.loss.probabilities(self.logits(x))
@@ -333,15 +319,6 @@ class Network:
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Class indices: the argmax of :meth:`predict_proba` (the same as of the logits)."""
         return np.argmax(self.logits(x), axis=1)
-
-    def input_gradient(self, x: np.ndarray, cls: int) -> np.ndarray:
-        """d(logit of class ``cls``)/d(input) for one input of 289 values: what the
-        network looks at. Runs on a private copy, so it is safe beside training."""
-        net = self.copy()
-        z = net._train_forward(np.asarray(x, dtype=self.dtype).reshape(1, -1), train=False)
-        g = np.zeros_like(z)
-        g[0, int(cls)] = 1
-        return net._backward(g, input_grad=True).reshape(-1)
 
     # -- training -----------------------------------------------------------------------
     def _train_forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
