@@ -38,12 +38,10 @@ def sort_labels() -> dict[str, str]:
 
 
 def evaluation_job(ctx, network, data) -> Iterator[Evaluation]:
-    """The one evaluation (:func:`model.evaluation.evaluate`) on one BLAS thread, with progress."""
-    from threadpoolctl import threadpool_limits
-
+    """The one evaluation (:func:`model.evaluation.evaluate`), with progress. (BLAS has one
+    thread in the whole app: :func:`gui.app.single_blas_thread`.)"""
     ctx.check()
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield evaluate(network, data.x, data.y, progress=ctx.report)
+    yield evaluate(network, data.x, data.y, progress=ctx.report)
 
 
 class ConfusionModel(QAbstractTableModel):
