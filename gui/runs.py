@@ -292,3 +292,11 @@ class RunStore(QObject):
 
     def unsaved(self) -> list[Run]:
         return [r for r in self.runs if r.unsaved]
+
+    def add_restored(self, colour: str | None = None, **fields) -> Run:
+        """Append a run brought back from an earlier session (:mod:`gui.session`), complete
+        (curves, weights, state) before ``added`` announces it; ``colour`` keeps its old one."""
+        run = self._new(**fields)
+        if colour:
+            run.colour = colour
+        return self._insert(run)

@@ -113,6 +113,40 @@ class TrainConfig:
         d["conv"] = list(self.conv)
         return d
 
+    @classmethod
+    def from_dict(cls, d) -> TrainConfig:
+        """The config :meth:`to_dict` wrote, from untrusted JSON: unknown keys are ignored,
+        a value of the wrong type or out of range raises :class:`LetterLabError`."""
+        if not isinstance(d, dict):
+            raise LetterLabError("a training recipe must be a JSON object")
+        kinds = {"hidden": list, "conv": list, "activation": str, "loss": str, "schedule": str,
+                 "preset": str, "augment": bool, "epochs": int, "batch_size": int, "seed": int,
+                 "lr": float, "momentum": float, "weight_decay": float, "dropout": float,
+                 "label_smoothing": float}
+        kw = {}
+        for k, v in d.items():
+            kind = kinds.get(k)
+            if kind is None:
+                continue
+            if kind is float:
+                ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            elif kind is int:
+                ok = type(v) is int and -2**63 <= v < 2**63
+            else:
+                ok = isinstance(v, kind)
+            if kind is list:
+                ok = ok and len(v) <= 64 and all(
+                    (type(h) is int and 0 < h <= 1 << 16) or (k == "conv" and h == "pool") for h in v)
+            if kind is str:
+                ok = ok and len(v) <= 64
+            if not ok:
+                raise LetterLabError(f"recipe {k} is {str(v)[:40]!r}, not a valid {k}")
+            kw[k] = float(v) if kind is float else v
+        try:
+            return cls(**kw)
+        except (TypeError, ValueError, OverflowError) as e:
+            raise LetterLabError(f"bad recipe ({str(e)[:200]})") from None
+
     def describe(self) -> str:
         """One line: architecture and the training recipe."""
         extra = "".join([f", momentum {self.momentum:g}" if self.momentum else "",

@@ -129,6 +129,17 @@ def test_bad_config_is_a_clear_error():
         preset_config("huge")
 
 
+def test_config_from_dict_reads_what_to_dict_wrote_and_refuses_bad_values():
+    for cfg in PRESETS.values():
+        assert TrainConfig.from_dict(cfg.to_dict()) == cfg
+    assert TrainConfig.from_dict({"hidden": [20], "unknown": object()}).hidden == (20,)
+    for bad in ([], {"lr": float("nan")}, {"lr": "1"}, {"epochs": True}, {"hidden": "20"},
+                {"hidden": [10**9]}, {"hidden": [1] * 65}, {"conv": ["x"]}, {"loss": 5},
+                {"activation": "swish"}, {"seed": -1}, {"seed": 2**64}):
+        with pytest.raises(LetterLabError):
+            TrainConfig.from_dict(bad)
+
+
 def test_predict_proba_rows_sum_to_one():
     for loss in ("quadratic", "softmax_cross_entropy"):
         net = Network(NetSpec(hidden=(8,), loss=loss), np.random.default_rng(0))

@@ -142,6 +142,15 @@ def _english_plurals(qapp):
 
 
 @pytest.fixture(autouse=True)
+def session_folder(tmp_path_factory, monkeypatch) -> Path:
+    """Every test has its own empty session folder (gui.session): no test reads or writes
+    the user's, and a window starts with no runs from an earlier test."""
+    folder = tmp_path_factory.mktemp("session")
+    monkeypatch.setenv("LETTERLAB_SESSION_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def fresh_settings():
     """Every test starts from empty settings (a test of persistence writes them)."""
     from PySide6.QtCore import QSettings
