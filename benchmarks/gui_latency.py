@@ -1,6 +1,6 @@
 """GUI responsiveness, measured in the real main window (offscreen).
 
-    python benchmarks/gui_latency.py [--strokes 300] [--seconds 5]
+    python benchmarks/gui_latency.py [--strokes 300] [--seconds 5] [--only 2]
 
 1. Stroke → guess: the time from delivering a mouse release on the Draw canvas to the
    updated guess (computed; and painted, after the event loop has redrawn the labels).
@@ -71,7 +71,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--strokes", type=int, default=300)
     ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--only", choices=("1", "1b", "2"), action="append",
+                    help="run only this section (repeatable; default: all)")
     args = ap.parse_args()
+    sections = set(args.only or ("1", "1b", "2"))
 
     tmp = Path(tempfile.mkdtemp(prefix="letterlab-bench-"))
     make_data(tmp / "data", n_train=20000, n_val=2000)
@@ -123,149 +126,153 @@ def main() -> int:
     w.tabs.setCurrentWidget(w.draw_tab)
     run_loop(50)
     canvas, tab = w.draw_tab.canvas, w.draw_tab
-    stamps = []
-    tab.guessed.connect(lambda: stamps.append(time.perf_counter()))
     letters = letter_paths(canvas.width(), TYPICAL_LETTER_FRACTION * canvas.width())
-    computed, painted, baseline = [], [], []
-    i = 0
-    while len(computed) < args.strokes:
-        canvas.clear()
-        app.processEvents()
-        for stroke in letters[i % len(letters)]:
-            pts = []
-            for (x0, y0), (x1, y1) in zip(stroke[:-1], stroke[1:]):
-                n = max(1, int(np.hypot(x1 - x0, y1 - y0) / 6))
-                pts += [QPoint(int(x0 + (x1 - x0) * k / n), int(y0 + (y1 - y0) * k / n)) for k in range(n + 1)]
-            QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, pts[0])
-            for p in pts[1:-1]:
-                QTest.mouseMove(canvas, p)
-            app.processEvents()          # let the throttled live guess run now, not during the release
-            tab._throttle.stop()
-            stamps.clear()
-            t0 = time.perf_counter()
-            QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, pts[-1])
-            app.processEvents()          # repaint the prediction, bars and preview
-            t2 = time.perf_counter()
-            assert stamps, "no guess after the release"
-            computed.append(1e3 * (stamps[-1] - t0))
-            painted.append(1e3 * (t2 - t0))
-            img = canvas.to_array()
-            b0 = time.perf_counter()
-            w.state.network.predict_proba(normalize(img)[None, :])
-            baseline.append(1e3 * (time.perf_counter() - b0))
-        i += 1
-    bmed = statistics.median(baseline)
-    print("\n1. Mouse release → updated guess "
-          f"({len(computed)} strokes; goal: median < 2 ms, worst < 16 ms)")
-    print(f"   guess computed: {fmt(computed)}   ratio {statistics.median(computed) / bmed:4.1f}x baseline")
-    print(f"   guess painted:  {fmt(painted)}   ratio {statistics.median(painted) / bmed:4.1f}x baseline")
-    print(f"   baseline (normalize + predict_proba, no GUI): {fmt(baseline)}")
+    if "1" in sections:
+        stamps = []
+        tab.guessed.connect(lambda: stamps.append(time.perf_counter()))
+        computed, painted, baseline = [], [], []
+        i = 0
+        while len(computed) < args.strokes:
+            canvas.clear()
+            app.processEvents()
+            for stroke in letters[i % len(letters)]:
+                pts = []
+                for (x0, y0), (x1, y1) in zip(stroke[:-1], stroke[1:]):
+                    n = max(1, int(np.hypot(x1 - x0, y1 - y0) / 6))
+                    pts += [QPoint(int(x0 + (x1 - x0) * k / n), int(y0 + (y1 - y0) * k / n)) for k in range(n + 1)]
+                QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, pts[0])
+                for p in pts[1:-1]:
+                    QTest.mouseMove(canvas, p)
+                app.processEvents()          # let the throttled live guess run now, not during the release
+                tab._throttle.stop()
+                stamps.clear()
+                t0 = time.perf_counter()
+                QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, pts[-1])
+                app.processEvents()          # repaint the prediction, bars and preview
+                t2 = time.perf_counter()
+                assert stamps, "no guess after the release"
+                computed.append(1e3 * (stamps[-1] - t0))
+                painted.append(1e3 * (t2 - t0))
+                img = canvas.to_array()
+                b0 = time.perf_counter()
+                w.state.network.predict_proba(normalize(img)[None, :])
+                baseline.append(1e3 * (time.perf_counter() - b0))
+            i += 1
+        bmed = statistics.median(baseline)
+        print("\n1. Mouse release → updated guess "
+              f"({len(computed)} strokes; goal: median < 2 ms, worst < 16 ms)")
+        print(f"   guess computed: {fmt(computed)}   ratio {statistics.median(computed) / bmed:4.1f}x baseline")
+        print(f"   guess painted:  {fmt(painted)}   ratio {statistics.median(painted) / bmed:4.1f}x baseline")
+        print(f"   baseline (normalize + predict_proba, no GUI): {fmt(baseline)}")
 
     # ---- 1b. canvas change → whole Network view ---------------------------------------
-    from model.inspect import inspect
-    from model.weights import SHIPPED_DIR
+    if "1b" in sections:
+        from model.inspect import inspect
+        from model.weights import SHIPPED_DIR
 
-    view = w.network_view
-    inputs = []
-    for k in range(len(letters)):
-        canvas.clear()
-        for stroke in letters[k]:
-            QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(*map(int, stroke[0])))
-            for p in stroke[1:]:
-                QTest.mouseMove(canvas, QPoint(*map(int, p)))
-            QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(*map(int, stroke[-1])))
-        app.processEvents()
-        inputs.append(normalize(canvas.to_array()))
-    w.tabs.setCurrentWidget(view)
-    run_loop(100)
-    print("\n1b. Canvas change → whole Network view redrawn "
-          f"({args.strokes} updates each; goal: median ≤ 5 ms, worst ≤ 16 ms; "
-          "load average {:.2f} {:.2f} {:.2f})".format(*os.getloadavg()))
-    files = [(f, SHIPPED_DIR / f) for f in ("default.npz", "deep.npz", "shallow.npz")]
-    for name, path in [(what, weights)] + [(f, p) for f, p in files[1:] if p.is_file()]:
-        if not w.load_weights_file(path):
-            continue
-        run_loop(50)
-        computed, painted, baseline = [], [], []
-        for i in range(args.strokes):
-            tab.last_input = inputs[i % len(inputs)]
-            t0 = time.perf_counter()
-            tab.guessed.emit()           # what the Draw tab emits after each canvas change
-            t1 = time.perf_counter()
-            app.processEvents()          # paint the view
-            t2 = time.perf_counter()
-            computed.append(1e3 * (t1 - t0))
-            painted.append(1e3 * (t2 - t0))
-            b0 = time.perf_counter()
-            inspect(view.inspector.network, tab.last_input)
-            baseline.append(1e3 * (time.perf_counter() - b0))
-        bmed = statistics.median(baseline)
-        print(f"   {name}: {w.state.network.spec.describe()}")
-        print(f"     view updated: {fmt(computed)}   ratio {statistics.median(computed) / bmed:4.1f}x baseline")
-        print(f"     view painted: {fmt(painted)}   ratio {statistics.median(painted) / bmed:4.1f}x baseline")
-        print(f"     baseline (model.inspect.inspect, no GUI): {fmt(baseline)}")
-    w.load_weights_file(weights)
+        view = w.network_view
+        inputs = []
+        for k in range(len(letters)):
+            canvas.clear()
+            for stroke in letters[k]:
+                QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(*map(int, stroke[0])))
+                for p in stroke[1:]:
+                    QTest.mouseMove(canvas, QPoint(*map(int, p)))
+                QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, QPoint(*map(int, stroke[-1])))
+            app.processEvents()
+            inputs.append(normalize(canvas.to_array()))
+        w.tabs.setCurrentWidget(view)
+        run_loop(100)
+        print("\n1b. Canvas change → whole Network view redrawn "
+              f"({args.strokes} updates each; goal: median ≤ 5 ms, worst ≤ 16 ms; "
+              "load average {:.2f} {:.2f} {:.2f})".format(*os.getloadavg()))
+        files = [(f, SHIPPED_DIR / f) for f in ("default.npz", "deep.npz", "shallow.npz")]
+        for name, path in [(what, weights)] + [(f, p) for f, p in files[1:] if p.is_file()]:
+            if not w.load_weights_file(path):
+                continue
+            run_loop(50)
+            computed, painted, baseline = [], [], []
+            for i in range(args.strokes):
+                tab.last_input = inputs[i % len(inputs)]
+                t0 = time.perf_counter()
+                tab.guessed.emit()           # what the Draw tab emits after each canvas change
+                t1 = time.perf_counter()
+                app.processEvents()          # paint the view
+                t2 = time.perf_counter()
+                computed.append(1e3 * (t1 - t0))
+                painted.append(1e3 * (t2 - t0))
+                b0 = time.perf_counter()
+                inspect(view.inspector.network, tab.last_input)
+                baseline.append(1e3 * (time.perf_counter() - b0))
+            bmed = statistics.median(baseline)
+            print(f"   {name}: {w.state.network.spec.describe()}")
+            print(f"     view updated: {fmt(computed)}   ratio {statistics.median(computed) / bmed:4.1f}x baseline")
+            print(f"     view painted: {fmt(painted)}   ratio {statistics.median(painted) / bmed:4.1f}x baseline")
+            print(f"     baseline (model.inspect.inspect, no GUI): {fmt(baseline)}")
+        w.load_weights_file(weights)
 
     # ---- 2. GUI thread while training -----------------------------------------------
-    def timer_lateness(seconds: float) -> list[float]:
-        late, last = [], [time.perf_counter()]
+    if "2" in sections:
+        def timer_lateness(seconds: float) -> list[float]:
+            late, last = [], [time.perf_counter()]
 
-        def tick():
-            now = time.perf_counter()
-            late.append(max(0.0, 1e3 * (now - last[0]) - 10.0))
-            last[0] = now
-        t = QTimer()
-        t.setTimerType(Qt.PreciseTimer)
-        t.setInterval(10)
-        t.timeout.connect(tick)
-        last[0] = time.perf_counter()
-        t.start()
-        run_loop(int(seconds * 1000))
-        t.stop()
-        return late[1:]
+            def tick():
+                now = time.perf_counter()
+                late.append(max(0.0, 1e3 * (now - last[0]) - 10.0))
+                last[0] = now
+            t = QTimer()
+            t.setTimerType(Qt.PreciseTimer)
+            t.setInterval(10)
+            t.timeout.connect(tick)
+            last[0] = time.perf_counter()
+            t.start()
+            run_loop(int(seconds * 1000))
+            t.stop()
+            return late[1:]
 
-    w.tabs.setCurrentWidget(w.train_tab)
-    run_loop(100)
-    idle = timer_lateness(args.seconds)
-    tt = w.train_tab
-    tt.form.apply_preset("default")
-    tt.form.epochs_spin.setValue(1000)
-    tt.start()
-    run = tt.run
+        w.tabs.setCurrentWidget(w.train_tab)
+        run_loop(100)
+        idle = timer_lateness(args.seconds)
+        tt = w.train_tab
+        tt.form.apply_preset("default")
+        tt.form.epochs_spin.setValue(1000)
+        tt.start()
+        run = tt.run
 
-    def batches() -> int:
-        s = run.series.get("batch_loss")
-        return 0 if s is None else s.n
-    wait_until(lambda: batches() > 0)      # data loaded, training under way
-    b0 = batches()
-    t0 = time.perf_counter()
-    busy = timer_lateness(args.seconds)
-    app_batches = (batches() - b0) / (time.perf_counter() - t0)
-    w.tabs.setCurrentWidget(w.network_view)   # the view follows the run live
-    run_loop(300)
-    live = timer_lateness(args.seconds)
-    tt.stop()
-    wait_until(lambda: not tt.is_running())
-    print(f"\n2. GUI thread while training the default preset ({args.seconds:g} s each; "
-          "10 ms timer lateness; goal: p99 < 20 ms, worst < 100 ms)")
-    print(f"   idle:     {fmt(idle)}  ({len(idle)} ticks)")
-    print(f"   training: {fmt(busy)}  ({len(busy)} ticks)   "
-          f"ratio p99 {pct(busy, 99) / max(pct(idle, 99), 1e-3):5.1f}x idle")
-    print(f"   training, Network tab live: {fmt(live)}  ({len(live)} ticks)   "
-          f"ratio p99 {pct(live, 99) / max(pct(idle, 99), 1e-3):5.1f}x idle")
+        def batches() -> int:
+            s = run.series.get("batch_loss")
+            return 0 if s is None else s.n
+        wait_until(lambda: batches() > 0)      # data loaded, training under way
+        b0 = batches()
+        t0 = time.perf_counter()
+        busy = timer_lateness(args.seconds)
+        app_batches = (batches() - b0) / (time.perf_counter() - t0)
+        w.tabs.setCurrentWidget(w.network_view)   # the view follows the run live
+        run_loop(300)
+        live = timer_lateness(args.seconds)
+        tt.stop()
+        wait_until(lambda: not tt.is_running())
+        print(f"\n2. GUI thread while training the default preset ({args.seconds:g} s each; "
+              "10 ms timer lateness; goal: p99 < 20 ms, worst < 100 ms; "
+              "load average {:.2f} {:.2f} {:.2f})".format(*os.getloadavg()))
+        print(f"   idle:     {fmt(idle)}  ({len(idle)} ticks)")
+        print(f"   training: {fmt(busy)}  ({len(busy)} ticks)   "
+              f"ratio p99 {pct(busy, 99) / max(pct(idle, 99), 1e-3):5.1f}x idle")
+        print(f"   training, Network tab live: {fmt(live)}  ({len(live)} ticks)   "
+              f"ratio p99 {pct(live, 99) / max(pct(idle, 99), 1e-3):5.1f}x idle")
 
-    # Training speed in the app vs the same Trainer headless (one BLAS thread both).
-    from model.data import load_split
-    train = load_split(tmp / "data", "train")
-    trainer = Trainer(PRESETS["default"], train.x, train.y, blas_threads=1)
-    n, t0 = 0, time.perf_counter()
-    for _ in trainer.run():
-        n += 1
-        if time.perf_counter() - t0 > min(args.seconds, 3.0):
-            trainer.stop()
-    headless = n / (time.perf_counter() - t0)
-    print(f"   training speed in the app {app_batches:7.0f} batches/s, headless {headless:7.0f} batches/s "
-          f"(ratio {app_batches / headless:4.2f})")
+        # Training speed in the app vs the same Trainer headless (one BLAS thread both).
+        from model.data import load_split
+        train = load_split(tmp / "data", "train")
+        trainer = Trainer(PRESETS["default"], train.x, train.y, blas_threads=1)
+        n, t0 = 0, time.perf_counter()
+        for _ in trainer.run():
+            n += 1
+            if time.perf_counter() - t0 > min(args.seconds, 3.0):
+                trainer.stop()
+        headless = n / (time.perf_counter() - t0)
+        print(f"   training speed in the app {app_batches:7.0f} batches/s, headless {headless:7.0f} batches/s "
+              f"(ratio {app_batches / headless:4.2f})")
     w.ask_before_quit = False   # the benchmark's runs are throw-away: no "not saved" prompt
     w.close()
     return 0

@@ -78,6 +78,27 @@ class Series:
         self.y_max = max(self.y_max, y)
         return True
 
+    def extend(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Add many points at once (as :meth:`append` each); returns the mask of those kept."""
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        keep = np.isfinite(x) & np.isfinite(y)
+        if not keep.all():
+            x, y = x[keep], y[keep]
+        m = len(x)
+        if m:
+            need = self.n + m
+            if need > len(self.x):
+                cap = max(need, 2 * len(self.x))
+                self.x = np.resize(self.x, cap)
+                self.y = np.resize(self.y, cap)
+            self.x[self.n:need] = x
+            self.y[self.n:need] = y
+            self.n = need
+            self.x_max = max(self.x_max, float(x.max()))
+            self.y_min = min(self.y_min, float(y.min()))
+            self.y_max = max(self.y_max, float(y.max()))
+        return keep
+
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         return self.x[:self.n], self.y[:self.n]
 
@@ -98,10 +119,99 @@ class Smoothed(Series):
         debias = 1 - self.weight ** self._k
         self.append(x, self._acc / debias if debias > 0 else y)
 
+    def feed_many(self, x: np.ndarray, y: np.ndarray) -> None:
+        """:meth:`feed` each point of two arrays of finite values, in order."""
+        w, c, acc = self.weight, 1 - self.weight, self._acc
+        out = []
+        for v in np.asarray(y, dtype=float).tolist():
+            acc = w * acc + c * v
+            out.append(acc)
+        if not out:
+            return
+        self._acc = acc
+        debias = 1 - w ** np.arange(self._k + 1, self._k + len(out) + 1, dtype=float)
+        self._k += len(out)
+        raw = np.asarray(y, dtype=float)
+        self.extend(x, np.divide(out, debias, out=raw.copy(), where=debias > 0))
+
     def recompute(self, source: Series, weight: float) -> None:
         self.__init__(weight)
-        for x, y in zip(*source.data()):
-            self.feed(float(x), float(y))
+        self.feed_many(*source.data())
+
+
+class Thinned:
+    """What a plot needs of a long :class:`Series`: at most about ``max_points`` points
+    that keep its shape (for each bucket of consecutive points, its lowest and highest, in
+    order; and the last point), updated incrementally: each call costs the new points plus
+    the output, however long the run has been.
+
+    A series of up to ``max_points`` points is returned whole. Buckets are powers of two
+    points long; when there are too many, neighbours merge (the extremes of two buckets are
+    the extremes of their union). Call :meth:`reset` when the series was rebuilt (e.g. the
+    smoothing changed); a series that shrank is noticed on its own.
+    """
+
+    def __init__(self, max_points: int = 4096) -> None:
+        self.max_buckets = max(2, max_points // 2)
+        self.max_points = 2 * self.max_buckets
+        self.reset()
+
+    def reset(self) -> None:
+        self.size = 1                              # raw points per bucket (1: not thinning)
+        self.done = 0                              # raw points folded into whole buckets
+        self.kx = np.empty((0, 2))                 # per bucket: (first, second) extreme, in order
+        self.ky = np.empty((0, 2))
+        self.k = 0                                 # whole buckets
+
+    def data(self, series: Series) -> tuple[np.ndarray, np.ndarray]:
+        n = series.n
+        if n <= self.max_points:
+            if self.size > 1:
+                self.reset()
+            return series.data()
+        if n < self.done:
+            self.reset()
+        if self.size == 1:
+            self.size = 2
+        while n // self.size > self.max_buckets:
+            self._merge()
+        x, y = series.x, series.y
+        m = (n - self.done) // self.size
+        if m:
+            self._fold(x[self.done:self.done + m * self.size].reshape(m, self.size),
+                       y[self.done:self.done + m * self.size].reshape(m, self.size))
+            self.done += m * self.size
+        tail_x, tail_y = x[self.done:n], y[self.done:n]
+        if len(tail_y) > 3:                        # the open bucket: its extremes, and the last point
+            i, j = sorted((int(tail_y.argmin()), int(tail_y.argmax())))
+            keep = sorted({i, j, len(tail_y) - 1})
+            tail_x, tail_y = tail_x[keep], tail_y[keep]
+        return (np.concatenate((self.kx[:self.k].ravel(), tail_x)),
+                np.concatenate((self.ky[:self.k].ravel(), tail_y)))
+
+    def _fold(self, bx: np.ndarray, by: np.ndarray) -> None:
+        """Append buckets given as rows of points: each row's two extremes, in order."""
+        rows = np.arange(len(by))
+        lo, hi = by.argmin(axis=1), by.argmax(axis=1)
+        first, second = np.minimum(lo, hi), np.maximum(lo, hi)
+        need = self.k + len(by)
+        if need > len(self.kx):
+            cap = max(need, 2 * len(self.kx), 64)
+            self.kx = np.resize(self.kx, (cap, 2))
+            self.ky = np.resize(self.ky, (cap, 2))
+        self.kx[self.k:need, 0], self.kx[self.k:need, 1] = bx[rows, first], bx[rows, second]
+        self.ky[self.k:need, 0], self.ky[self.k:need, 1] = by[rows, first], by[rows, second]
+        self.k = need
+
+    def _merge(self) -> None:
+        """Double the bucket size: pairs of whole buckets become one (an odd last one goes
+        back to the raw points, to be folded again at the new size)."""
+        pairs = self.k // 2
+        bx, by = self.kx[:2 * pairs].reshape(pairs, 4), self.ky[:2 * pairs].reshape(pairs, 4)
+        self.k = 0
+        self.done = 2 * pairs * self.size
+        self.size *= 2
+        self._fold(bx.copy(), by.copy())
 
 
 @dataclass
@@ -133,16 +243,22 @@ class Run:
 
     # -- curves (fed from the trainer's events, in the GUI thread) --------------------
     def add_batch(self, ev: BatchEvent) -> None:
-        x = ev.epoch - 1 + ev.batch / max(ev.n_batches, 1)
-        loss = float(ev.loss)
-        if self._series("batch_loss").append(x, max(loss, LOG_FLOOR)):
-            self.smoothed.feed(x, max(loss, LOG_FLOOR))
-        norms = list(ev.grad_norms)
+        self.add_batches([ev])
+
+    def add_batches(self, events: list[BatchEvent]) -> None:
+        """The points of many batches, in order (a few array appends, not one per point)."""
+        if not events:
+            return
+        x = np.array([ev.epoch - 1 + ev.batch / max(ev.n_batches, 1) for ev in events], dtype=float)
+        loss = np.maximum(np.array([float(ev.loss) for ev in events]), LOG_FLOOR)
+        kept = self._series("batch_loss").extend(x, loss)
+        self.smoothed.feed_many(x[kept], loss[kept])
         if not self.n_layers:
-            self.n_layers = len(norms)     # one per parameterised layer, whatever the net
-        for i, g in enumerate(norms[:self.n_layers]):
-            self._series(f"grad{i}").append(x, max(float(g), LOG_FLOOR))
-        self.seconds = float(ev.seconds)
+            self.n_layers = len(events[0].grad_norms)   # one per parameterised layer, whatever the net
+        for i in range(self.n_layers):
+            g = np.array([float(ev.grad_norms[i]) if i < len(ev.grad_norms) else math.nan for ev in events])
+            self._series(f"grad{i}").extend(x, np.maximum(g, LOG_FLOOR))
+        self.seconds = float(events[-1].seconds)
 
     def add_epoch(self, ev: EpochEvent) -> None:
         self._series("epoch_loss").append(ev.epoch, max(float(ev.train_loss), LOG_FLOOR))

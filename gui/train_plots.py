@@ -1,9 +1,11 @@
 """The Train tab's plots: training loss, validation accuracy and gradient magnitude per
 layer, one colour per run.
 
-Curves are created once per run and updated with ``setData`` from a ~20 Hz timer, only
-for runs with new points. Every value plotted is finite (the runs' series drop NaN and
-inf) and the view ranges are set here from finite values only: pyqtgraph raises on a
+Curves are created once per run and updated with ``setData`` from a timer, a few times a
+second, only for curves with new points; long curves are thinned first (:class:`Thinned`:
+each bucket's extremes, so the cost of a redraw does not grow with the run). Every value
+plotted is finite (the runs' series drop NaN and inf, so pyqtgraph's own finite check is
+skipped) and the view ranges are set here from finite values only: pyqtgraph raises on a
 non-finite range on every redraw.
 """
 from __future__ import annotations
@@ -14,10 +16,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from .runs import DIVERGED, LOG_FLOOR, Run, RunStore
+from .runs import DIVERGED, LOG_FLOOR, Run, RunStore, Series, Thinned
 from .widgets import named
 
-REDRAW_MS = 25          # the plots take turns: each is redrawn every 50 ms at most
+REDRAW_MS = 100         # the plots take turns: each is redrawn 5 times a second at most
+#: Points handed to pyqtgraph per long curve: each bucket's lowest and highest, about two a
+#: pixel on a plot up to 2048 pixels wide (a 30-epoch run has ~20000 batches per curve).
+MAX_POINTS = 4096
 LAYER_STYLES = [Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine]
 LOSS_KEYS = ("batch_loss", "epoch_loss")
 
@@ -71,6 +76,9 @@ class TrainPlots(QWidget):
         super().__init__(parent)
         self.runs = runs
         self.curves: dict[int, dict[str, pg.PlotDataItem]] = {}
+        self._thinned: dict[tuple[int, str], Thinned] = {}    # per long curve
+        self._pushed: dict[tuple[int, str], int] = {}         # points last handed to each curve
+        self._legends: dict[str, list] = {}                   # entries each legend shows
         self.selected: Run | None = None
         self._dirty: dict[str, set[int]] = {"loss": set(), "grad": set()}
         self._turn = "loss"
@@ -148,12 +156,13 @@ class TrainPlots(QWidget):
         c = pg.mkColor(run.colour)
         faint = pg.mkColor(run.colour)
         faint.setAlpha(90)
+        self._forget(run)
         self.curves[run.id] = {
-            "batch_loss": lp.plot(pen=pg.mkPen(faint, width=1)),
+            "batch_loss": lp.plot(pen=pg.mkPen(faint, width=1), skipFiniteCheck=True),
             "epoch_loss": lp.plot(pen=pg.mkPen(c, width=2.5), symbol="o", symbolSize=5,
-                                  symbolBrush=c, symbolPen=c),
+                                  symbolBrush=c, symbolPen=c, skipFiniteCheck=True),
             "val_accuracy": ap.plot(pen=pg.mkPen(c, width=2.5), symbol="o", symbolSize=5,
-                                    symbolBrush=c, symbolPen=c),
+                                    symbolBrush=c, symbolPen=c, skipFiniteCheck=True),
         }
         self._mark_dirty(run)
         self._relegend()
@@ -167,7 +176,7 @@ class TrainPlots(QWidget):
             key = f"grad{i}"
             if key not in curves:
                 pen = pg.mkPen(run.colour, width=1, style=LAYER_STYLES[i % len(LAYER_STYLES)])
-                curves[key] = gp.plot(pen=pen)
+                curves[key] = gp.plot(pen=pen, skipFiniteCheck=True)
                 curves[key].setVisible(run.visible)
                 self._relegend()
 
@@ -175,10 +184,19 @@ class TrainPlots(QWidget):
         for c in self.curves.pop(run.id, {}).values():
             for p in (self.loss_plot, self.accuracy_plot, self.gradient_plot):
                 p.getPlotItem().removeItem(c)    # ignores items it does not hold
+        self._forget(run)
         if self.selected is run:
             self.selected = None
         self._relegend()
         self._fit()
+
+    def _forget(self, run: Run, keys: tuple[str, ...] | None = None) -> None:
+        """Forget what was pushed to ``run``'s curves (all, or ``keys``): the next redraw
+        hands them their whole series again."""
+        for ck in [ck for ck in (*self._pushed, *self._thinned) if ck[0] == run.id
+                   and (keys is None or ck[1] in keys)]:
+            self._pushed.pop(ck, None)
+            self._thinned.pop(ck, None)
 
     def _run_changed(self, run: Run) -> None:
         curves = self.curves.get(run.id)
@@ -202,21 +220,39 @@ class TrainPlots(QWidget):
                 c.setZValue(10 if on else 0)
 
     def _relegend(self) -> None:
-        self.loss_legend.clear()
-        self.gradient_legend.clear()
+        loss = []
         for run in self.runs:
             curves = self.curves.get(run.id)
             if curves is None or not run.visible or not run.series:
                 continue
-            self.loss_legend.addItem(curves["epoch_loss"], run.legend())
+            loss.append((curves["epoch_loss"], run.legend()))
         # The gradient legend names the layers (line styles) of the selected or newest run.
+        grad = []
         shown = [r for r in self.runs if r.visible and r.id in self.curves and r.n_layers]
         run = self.selected if self.selected in shown else (shown[-1] if shown else None)
         if run is not None:
             for i in range(run.n_layers):
                 c = self.curves[run.id].get(f"grad{i}")
                 if c is not None:
-                    self.gradient_legend.addItem(c, self.tr("{run}: {layer}").format(run=run.name, layer=layer_label(run, i)))
+                    grad.append((c, self.tr("{run}: {layer}").format(run=run.name, layer=layer_label(run, i))))
+        self._set_legend(self.loss_legend, loss)
+        self._set_legend(self.gradient_legend, grad)
+
+    def _set_legend(self, legend: pg.LegendItem, entries: list[tuple[pg.PlotDataItem, str]]) -> None:
+        """Show ``entries`` (curve, text): the same curves keep their rows and only a changed
+        text is set again (an accuracy at each epoch); other changes rebuild the legend."""
+        if [sample.item for sample, _ in legend.items] != [c for c, _ in entries]:
+            legend.clear()
+            for c, text in entries:
+                legend.addItem(c, text)
+            return
+        changed = False
+        for (_, label), (_, text) in zip(legend.items, entries):
+            if label.text != text:
+                label.setText(text)
+                changed = True
+        if changed:
+            legend.updateSize()
 
     # -- redrawing --------------------------------------------------------------------
     def _mark_dirty(self, run: Run) -> None:
@@ -243,19 +279,29 @@ class TrainPlots(QWidget):
             if run is None or curves is None:
                 continue
             if "loss" in groups:
-                curves["batch_loss"].setData(*run.smoothed.data())
+                self._push(run, "batch_loss", run.smoothed, thin=True)
                 for key in ("epoch_loss", "val_accuracy"):
-                    s = run.series.get(key)
-                    if s is not None:
-                        curves[key].setData(*s.data())
+                    self._push(run, key, run.series.get(key))
                 self._samples_curve(run, curves)
             if "grad" in groups:
                 self._grad_curves(run)
                 for i in range(run.n_layers):
-                    s = run.series.get(f"grad{i}")
-                    if s is not None:
-                        curves[f"grad{i}"].setData(*s.data())
+                    self._push(run, f"grad{i}", run.series.get(f"grad{i}"), thin=True)
         self._fit(group)
+
+    def _push(self, run: Run, key: str, series: Series | None, thin: bool = False) -> None:
+        """Hand ``series`` to ``run``'s curve ``key`` if it has points the curve has not."""
+        ck = (run.id, key)
+        if series is None or self._pushed.get(ck) == series.n:
+            return
+        self._pushed[ck] = series.n
+        if thin:
+            thinned = self._thinned.get(ck)
+            if thinned is None:
+                thinned = self._thinned[ck] = Thinned(MAX_POINTS)
+            self.curves[run.id][key].setData(*thinned.data(series))
+        else:
+            self.curves[run.id][key].setData(*series.data())
 
     SAMPLES_TITLE = "Validation accuracy (solid) · your samples (dashed; trained on them)"
 
@@ -271,7 +317,8 @@ class TrainPlots(QWidget):
         if "samples_accuracy" not in curves:
             pen = pg.mkPen(run.colour, width=2.5, style=Qt.DashLine)
             curves["samples_accuracy"] = self.accuracy_plot.getPlotItem().plot(
-                pen=pen, symbol="t", symbolSize=7, symbolBrush=run.colour, symbolPen=run.colour)
+                pen=pen, symbol="t", symbolSize=7, symbolBrush=run.colour, symbolPen=run.colour,
+                skipFiniteCheck=True)
             curves["samples_accuracy"].setVisible(run.visible)
             pi = self.accuracy_plot.getPlotItem()
             pi.setTitle(self.samples_title(), color="#222", size="10pt")
@@ -281,7 +328,7 @@ class TrainPlots(QWidget):
             self.accuracy_legend.addItem(curves["samples_accuracy"],
                                          self.tr("{run}: your %n sample(s) (training data)", "", run.samples_count)
                                          .format(run=run.name))
-        curves["samples_accuracy"].setData(*s.data())
+        self._push(run, "samples_accuracy", s)
 
     def _fit(self, group: str | None = None) -> None:
         """Set the view ranges ourselves, from finite values only (pyqtgraph's auto-range
@@ -332,6 +379,7 @@ class TrainPlots(QWidget):
         self.smoothing_label.setText(f"{self.smoothing:.2f}")
         for run in self.runs:
             run.smoothed.recompute(run.series.get("batch_loss") or _empty(), self.smoothing)
+            self._forget(run, ("batch_loss",))
             self._dirty["loss"].add(run.id)
         self.redraw("loss")
 
@@ -354,6 +402,4 @@ class TrainPlots(QWidget):
 
 
 def _empty():
-    from .runs import Series
-
     return Series(1)

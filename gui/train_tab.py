@@ -315,11 +315,15 @@ class TrainTab(QWidget):
         run = self.run
         if run is None:
             return
+        batches = []                 # appended to the curves together, in order with the rest
         for ev in items:
             if isinstance(ev, BatchEvent):
-                run.add_batch(ev)
-                self._last_batch = ev
-            elif isinstance(ev, EpochEvent):
+                batches.append(ev)
+                continue
+            if batches:
+                run.add_batches(batches)
+                self._last_batch, batches = batches[-1], []
+            if isinstance(ev, EpochEvent):
                 self._on_epoch(run, ev)
             elif isinstance(ev, Status):
                 self._set_status(trainer_message(QCoreApplication.translate("Jobs", ev.text)))
@@ -334,6 +338,9 @@ class TrainTab(QWidget):
                 self._result = ev
             elif isinstance(ev, SamplesAccuracy):
                 run.add_samples_accuracy(ev.epoch, ev.accuracy, ev.n)
+        if batches:
+            run.add_batches(batches)
+            self._last_batch = batches[-1]
         self.state.runs.curves_changed(run)
         self._show_progress()
         if self.worker is not None and self.worker.paused:
