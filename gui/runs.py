@@ -415,4 +415,7 @@ class RunStore(QObject):
         run = self._new(**fields)
         if colour:
             run.colour = colour
+        number = run.name[len(run.name.rstrip("0123456789")):]
+        if number and len(number) < 7 and run.name == self.tr("run {n}").format(n=int(number)):
+            self._next = max(self._next, int(number) + 1)     # the next new run is not "run 3" again
         return self._insert(run)

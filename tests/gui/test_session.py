@@ -155,7 +155,9 @@ def test_saved_run_comes_back_with_curves_recipe_and_active_discarded_does_not(
 def test_explicit_weights_stay_active_and_the_other_runs_come_back(qtbot, tmp_path, weights_path):
     w = open_window(qtbot)
     configure(qtbot, w.train_tab, "shallow", epochs=1, batch=128)
+    train(qtbot, w)                                            # run 2, never saved
     run = train(qtbot, w)
+    assert run.name == "run 3"
     w.train_tab.save_run_to(run, tmp_path / "shallow.npz")
     w.train_tab.use_run(run)
     w.close()
@@ -164,6 +166,10 @@ def test_explicit_weights_stay_active_and_the_other_runs_come_back(qtbot, tmp_pa
     assert w2.state.active.path == weak                        # what the command line asked for
     assert [r.path for r in w2.state.runs.runs] == [weak, tmp_path / "shallow.npz"]
     qtbot.waitUntil(lambda: w2.train_tab.plots.plotted(w2.state.runs.runs[1])["epoch_loss"] == 1, timeout=5000)
+    # A new run is not named like the restored one.
+    configure(qtbot, w2.train_tab, "shallow", epochs=1, batch=128)
+    train(qtbot, w2)
+    assert [r[0] for r in rows(w2)][1:] == ["run 3", "run 4"]
     w2.close()
 
 
