@@ -1,7 +1,7 @@
 """Runs persist between sessions.
 
 At quit the window :func:`record` s the runs whose weights are on disk (saved runs, opened
-files; the shipped weights are loaded at every launch anyway), in list order, with their
+files; the shipped default weights are loaded at every launch anyway), in list order, with their
 name, colour, visibility, state, recipe, accuracies, duration, sample count and curves,
 and which of them is the active model. At the next launch :func:`restore` brings them
 back. Runs never saved are not recorded: the quit prompt offered to save them.
@@ -36,11 +36,11 @@ from PySide6.QtCore import QCoreApplication
 from model import LetterLabError
 from model.data import DataError, atomic_write_bytes, open_regular, read_npz
 from model.training import TrainConfig
-from model.weights import MAX_TOTAL_BYTES, load_weights
+from model.weights import DEFAULT_WEIGHTS, MAX_TOTAL_BYTES, load_weights
 
 from .runs import DIVERGED, FAILED, FINISHED, LOADED, NOT_LEARNING, STOPPED, Run, Series
 from .state import AppState
-from .widgets import error_text, is_shipped
+from .widgets import error_text
 
 #: Environment variable naming the session folder itself (tests use a temporary one).
 ENV_SESSION_DIR = "LETTERLAB_SESSION_DIR"
@@ -123,10 +123,11 @@ def _record(state: AppState, folder: Path) -> Path:
 def _entry(run: Run) -> dict | None:
     """What the session keeps of ``run``, or None if it has no weights on disk (never
     saved, the shipped file, or a file that no longer holds this run's weights)."""
-    if (run.network is None or run.path is None or not run.saved or run.state not in RECORDED_STATES
-            or is_shipped(run.path)):
+    if run.network is None or run.path is None or not run.saved or run.state not in RECORDED_STATES:
         return None
     path = Path(run.path).absolute()
+    if _same_file(path, DEFAULT_WEIGHTS):
+        return None            # loaded at every launch anyway
     try:
         digest, size = _digest(path)
         net, _meta = load_weights(path)
@@ -144,6 +145,13 @@ def _entry(run: Run) -> dict | None:
         "seconds": _finite_or_none(run.seconds) or 0.0, "samples_count": int(run.samples_count),
         "layer_names": [str(n) for n in run.layer_names], "message": run.message,
     }
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):
+        return False
 
 
 def _finite_or_none(v) -> float | None:

@@ -318,3 +318,16 @@ def test_garbled_session_costs_one_line_never_the_start(kind, qtbot, tmp_path, s
     # The app records a clean session over the broken one at quit.
     w.close()
     assert json.loads((session_folder / "session.json").read_text())["format"] == "letterlab-session"
+
+
+def test_opened_files_come_back_the_shipped_default_once(qtbot, messages):
+    from model.weights import DEFAULT_WEIGHTS, SHIPPED_DIR
+
+    w = open_window(qtbot)
+    assert w.load_weights_file(SHIPPED_DIR / "deep.npz")              # File → Open
+    assert w.load_weights_file(DEFAULT_WEIGHTS)                       # the default again
+    w.close()
+    w2 = open_window(qtbot)
+    assert [r.path.name for r in w2.state.runs.runs] == ["default.npz", "deep.npz"]
+    assert w2.state.active is w2.state.runs.runs[0] and session_lines(messages) == []
+    w2.close()
