@@ -1,24 +1,24 @@
 """LetterLab's main window: it assembles the tabs, menus, status bar and settings.
 
 ``MainWindow()`` loads the shipped weights (``weights/default.npz``) and the default data
-set (creating it on first launch, in the background, with a cancellable progress dialog).
+set (creating it on first launch in the background, with the window usable: gui.data_set).
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QProcess, QSettings, Qt, QTimer
+from PySide6.QtCore import QProcess, QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QProgressDialog, QTabWidget)
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
-from model import LetterLabError, synth
+from model import LetterLabError
 from model.weights import DEFAULT_WEIGHTS, load_weights
 
-from . import i18n
+from . import i18n, session
 from .draw_tab import DrawTab
-from .jobs import DataReady, Status, data_job
+from .data_set import DataSetManager
+from .jobs import DataRequest
 from .mistakes_tab import MistakesTab
 from .network_view import NetworkView
 from .runs import save_run
@@ -68,10 +68,8 @@ class MainWindow(QMainWindow):
         self.draw_tab.statusMessage.connect(self.statusBar().showMessage)
         self.state.drawRequested.connect(lambda _x: self.tabs.setCurrentWidget(self.draw_tab))
 
+        self.data = DataSetManager(self, self.state)
         self._build_menus()
-        self.data_worker: Worker | None = None
-        self.data_error: str | None = None
-        self._progress_dialog: QProgressDialog | None = None
         self._closing = False
         #: Ask before quitting with a run in progress or unsaved runs (tests turn it off).
         self.ask_before_quit = True
@@ -80,6 +78,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
         self.load_weights_file(DEFAULT_WEIGHTS if weights is None else Path(weights), quiet=True)
+        session.restore(self.state, keep_active=weights is not None, report=self.statusBar().showMessage)
         self._model_changed()
         self.start_data(create=create_data)
 
@@ -110,6 +109,7 @@ class MainWindow(QMainWindow):
             m.addAction(a)
         m.addSeparator()
         m.addAction(self.quit_action)
+        self.data.build_menu()
         self._build_language_menu()
 
     def _build_language_menu(self) -> None:
@@ -205,70 +205,16 @@ class MainWindow(QMainWindow):
 
     # -- data ---------------------------------------------------------------------------
     def start_data(self, create: bool = True) -> None:
-        """Find (or create) the default data set and load its validation split, in a worker."""
-        if self.data_worker is not None:
-            return
-        self.data_error = None
-        creating = not synth.is_complete(synth.default_data_dir())
-        if creating and not create:
-            self.data_error = self.tr("no data set at {folder}").format(folder=synth.default_data_dir())
-            self.statusBar().showMessage(self.tr("No data set: {error}").format(error=self.data_error))
-            return
-        w = Worker(lambda ctx: data_job(ctx, create), urgent=lambda item: True, name="data")
-        w.items.connect(self._on_data_items)
-        w.failed.connect(self._on_data_failed)
-        w.done.connect(self._on_data_finished)
-        if creating:
-            dlg = QProgressDialog(self.tr("Creating the letter data set (first launch only)…"),
-                                  self.tr("Cancel"), 0, 100, self)
-            dlg.setWindowTitle("LetterLab")
-            dlg.setWindowModality(Qt.WindowModal)
-            dlg.setMinimumDuration(0)
-            dlg.setAutoClose(False)
-            dlg.setAutoReset(False)
-            dlg.canceled.connect(w.stop)
-            w.progress.connect(lambda d, t: (dlg.setMaximum(max(t, 1)), dlg.setValue(d)))
-            self._progress_dialog = dlg
-            QTimer.singleShot(0, dlg.show)
-        else:
-            w.progress.connect(lambda d, t: self.statusBar().showMessage(
-                self.tr("Loading validation data: {done}/{total}").format(done=d, total=t)))
-        self.data_worker = w
-        w.start()
+        """Find (or create, in the background) the default data set and load its validation split."""
+        self.data.start(DataRequest("ensure" if create else "load"))
 
-    @guarded
-    def _on_data_items(self, items: list) -> None:
-        for it in items:
-            if isinstance(it, Status):
-                text = QCoreApplication.translate("Jobs", it.text)
-                self.statusBar().showMessage(text)
-                if self._progress_dialog is not None:
-                    self._progress_dialog.setLabelText(text)
-            elif isinstance(it, DataReady):
-                self.state.set_data(it.root, it.validation)
-                self.statusBar().showMessage(self.tr("Data set: {folder} ({n} validation images)").format(
-                    folder=it.root, n=len(it.validation)), 8000)
+    @property
+    def data_worker(self) -> Worker | None:
+        return self.data.worker
 
-    def _on_data_failed(self, exc: BaseException) -> None:
-        message = error_text(exc)
-        self.data_error = message
-        self.statusBar().showMessage(self.tr("Data set unavailable: {error}").format(error=message))
-        if not self._closing:
-            self.state.data_unavailable(message)
-
-    def _on_data_finished(self) -> None:
-        w = self.data_worker
-        if w is None:
-            return
-        if w.aborted and self.state.validation is None and not self._closing:
-            self.data_error = self.tr("cancelled")
-            self.statusBar().showMessage(self.tr("Data-set creation cancelled: training and Mistakes need it. "
-                                                 "Restart LetterLab to create it."))
-        self.data_worker = None
-        if self._progress_dialog is not None:
-            self._progress_dialog.close()
-            self._progress_dialog.deleteLater()
-            self._progress_dialog = None
+    @property
+    def data_error(self) -> str | None:
+        return self.data.error
 
     def is_busy(self) -> bool:
         return self.data_worker is not None or self.train_tab.is_running() or self.mistakes_tab.is_busy()
@@ -303,8 +249,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         self.train_tab.shutdown()
         self.mistakes_tab.shutdown()
-        if self.data_worker is not None:
-            self.data_worker.stop_and_wait()      # its done signal tears it down
+        self.data.shutdown()
 
     def may_quit(self) -> bool:
         """Ask before losing work: a run in progress, runs trained here and not saved.
@@ -360,6 +305,7 @@ class MainWindow(QMainWindow):
         if not self._closing and not self.may_quit():
             event.ignore()
             return
+        session.record(self.state)
         self.save_settings()
         self.shutdown()
         super().closeEvent(event)

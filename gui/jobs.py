@@ -5,14 +5,14 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Protocol
 
 import numpy as np
 
 from model import synth
-from model.data import Dataset, load_split
+from model.data import DataError, Dataset, load_split
 from model.network import Network
 from model.training import BatchEvent, DoneEvent, EpochEvent, Trainer, TrainConfig
 
@@ -77,8 +77,11 @@ class TrainingJob:
     def __init__(self, config: TrainConfig, data_dir: Path, validation: Dataset | None,
                  baseline: Network | None = None, blas_threads: int = 1,
                  start: Network | None = None, samples: tuple[np.ndarray, np.ndarray] | None = None,
-                 subset: int | None = None, extra_metadata: dict | None = None) -> None:
+                 subset: int | None = None, extra_metadata: dict | None = None,
+                 data_signature: str | None = None) -> None:
         self.config = config
+        #: The generation the validation split was loaded from: training refuses another.
+        self.data_signature = data_signature
         self.data_dir = Path(data_dir)
         self.validation = validation
         self.baseline = baseline
@@ -95,6 +98,11 @@ class TrainingJob:
         yield Status(QT_TRANSLATE_NOOP("Jobs", "Loading training data…"))
         train = load_split(self.data_dir, "train", progress=ctx.report)
         ctx.check()
+        if self.data_signature is not None and synth.dataset_signature(self.data_dir) != self.data_signature:
+            # Generated or imported again while the app held the old validation split:
+            # never train on one set while scoring another.
+            raise DataError(f"the data set in {self.data_dir} changed on disk since it was loaded; "
+                                  "reload it (Data → Reload data set) and start again")
         val = self.validation
         x, y, xs, ys = train.x, train.y, None, None
         if self.samples is not None or self.subset is not None:
@@ -157,23 +165,53 @@ def _accuracy(network: Network, x: np.ndarray, y: np.ndarray) -> float:
 
 @dataclass
 class DataReady:
+    """A data set's validation split, loaded from the generation ``signature`` names
+    (:func:`model.synth.dataset_signature`, read before loading)."""
     root: Path
     validation: Dataset
+    signature: str | None = None
+    info: dict = field(default_factory=dict)      # the marker's contents
+    disk_bytes: int | None = None
 
 
-def data_job(ctx: JobContext, create: bool = True) -> Iterator[object]:
-    """Make sure the default data set exists (creating it if ``create``), then load its
-    validation split. Cancelling the creation ends the job without a result."""
+@dataclass
+class DataRequest:
+    """What a data job does before it loads the validation split.
+
+    ``action``: "ensure" (create the default set if it is missing or outdated), "load"
+    (never create), "generate" (generate it again with ``seed`` and ``count``; a folder
+    holding anything else is refused, never deleted) or "import" (install ``source``, an
+    archive or folder in the tutorial's layout)."""
+    action: str = "ensure"
+    seed: int = 0
+    count: int = synth.DEFAULT_COUNT
+    source: Path | None = None
+
+
+def data_job(ctx: JobContext, request: DataRequest | None = None) -> Iterator[object]:
+    """Make the default data set what ``request`` asks, then load its validation split.
+    Cancelling ends the job without a result and leaves the set on disk as it was."""
+    request = request or DataRequest()
     root = Path(synth.default_data_dir())
-    if not synth.is_complete(root):
-        if not create:
-            raise FileNotFoundError(root)
-        yield Status(QT_TRANSLATE_NOOP("Jobs", "Creating the letter data set…"))
-        try:
+    try:
+        if request.action == "import":
+            yield Status(QT_TRANSLATE_NOOP("Jobs", "Importing the data set…"))
+            root = Path(synth.import_dataset(request.source, progress=ctx.report))
+        elif request.action == "generate":
+            yield Status(QT_TRANSLATE_NOOP("Jobs", "Generating the letter data set…"))
+            root = Path(synth.generate(root, seed=request.seed, count=request.count,
+                                       progress=lambda d, t: ctx.report(d, t, check=False),
+                                       cancel=lambda: ctx.aborted))
+        elif not synth.is_complete(root):
+            if request.action != "ensure":
+                raise DataError(f"no data set at {root}")
+            yield Status(QT_TRANSLATE_NOOP("Jobs", "Creating the letter data set…"))
             root = Path(synth.ensure_default_dataset(
                 progress=lambda d, t: ctx.report(d, t, check=False), cancel=lambda: ctx.aborted))
-        except synth.Cancelled:
-            return
+    except synth.Cancelled:
+        return
     ctx.check()
+    signature = synth.dataset_signature(root)
     yield Status(QT_TRANSLATE_NOOP("Jobs", "Loading validation data…"))
-    yield DataReady(root, load_split(root, "validate", progress=ctx.report))
+    validation = load_split(root, "validate", progress=ctx.report)
+    yield DataReady(root, validation, signature, synth.dataset_info(root), synth.disk_size(root))

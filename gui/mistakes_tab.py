@@ -307,7 +307,13 @@ class MistakesTab(QWidget):
         state.modelChanged.connect(self.refresh)
         state.dataChanged.connect(self.refresh)
         state.dataFailed.connect(lambda msg: self.summary.setText(self.tr("Data set unavailable: {error}").format(error=msg)))
+        state.dataStatus.connect(self._data_status)
         self.refresh()
+
+    def _data_status(self, text: str) -> None:
+        """While there is nothing to show yet, say why the data set is not ready."""
+        if text and self.evaluation is None and self.worker is None:
+            self.summary.setText(text)
 
     # -- evaluation ---------------------------------------------------------------------
     def is_busy(self) -> bool:

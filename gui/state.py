@@ -23,6 +23,9 @@ class AppState(QObject):
     modelChanged = Signal()
     dataChanged = Signal()
     dataFailed = Signal(str)
+    #: A line saying why the data set is not ready (being created, loaded, changed on
+    #: disk, missing); "" once it is ready.
+    dataStatus = Signal(str)
     drawRequested = Signal(object)   # a (289,) input to put on the Draw tab's canvas
 
     def __init__(self, parent=None) -> None:
@@ -32,6 +35,10 @@ class AppState(QObject):
         self._data_root: Path | None = None
         self._validation: Dataset | None = None
         self._data_error: str | None = None
+        self._data_signature: str | None = None
+        self._data_info: dict = {}
+        self._data_bytes: int | None = None
+        self._data_status = ""
 
     # -- reading ----------------------------------------------------------------------
     @property
@@ -71,6 +78,29 @@ class AppState(QObject):
     def data_error(self) -> str | None:
         return self._data_error
 
+    @property
+    def data_signature(self) -> str | None:
+        """The generation on disk the validation split was loaded from."""
+        return self._data_signature
+
+    @property
+    def data_info(self) -> dict:
+        return dict(self._data_info)
+
+    @property
+    def data_bytes(self) -> int | None:
+        return self._data_bytes
+
+    @property
+    def data_status(self) -> str:
+        return self._data_status
+
+    @property
+    def data_ready(self) -> bool:
+        """A data set is loaded, nothing is replacing it and it is still the one on disk:
+        training may start."""
+        return self._data_root is not None and not self._data_status
+
     def describe_model(self) -> str:
         if self.network is None:
             return self.tr("No model loaded — open weights (Ctrl+O) or train one")
@@ -105,12 +135,24 @@ class AppState(QObject):
         """Ask for the 17×17 input ``x`` to be put on the Draw tab's canvas (to edit it)."""
         self.drawRequested.emit(x)
 
-    def set_data(self, root: Path, validation: Dataset) -> None:
+    def set_data(self, root: Path, validation: Dataset, signature: str | None = None,
+                 info: dict | None = None, disk_bytes: int | None = None) -> None:
         self._data_root = Path(root)
         self._validation = validation
         self._data_error = None
+        self._data_signature = signature
+        self._data_info = dict(info or {})
+        self._data_bytes = disk_bytes
+        self._data_status = ""
         self.dataChanged.emit()
+        self.dataStatus.emit("")
 
     def data_unavailable(self, message: str) -> None:
         self._data_error = message
         self.dataFailed.emit(message)
+
+    def set_data_status(self, text: str) -> None:
+        """Say why the data set is not ready ("" once it is ready again)."""
+        if text != self._data_status:
+            self._data_status = text
+            self.dataStatus.emit(text)

@@ -71,6 +71,7 @@ class TrainTab(QWidget):
         self._undo: tuple[str, Callable[[], None]] | None = None
         self._last_batch: BatchEvent | None = None
         self._shut_down = False
+        self._showing_data_status = False     # the status line says why the data is not ready
         self.form = TrainForm()
         self.plots = TrainPlots(state.runs)
         self.runs_list = RunsList(state)
@@ -173,6 +174,7 @@ class TrainTab(QWidget):
         self.step_button.clicked.connect(self.step)
         self.pace_slider.valueChanged.connect(self._pace_changed)
         self.state.dataChanged.connect(self._update_controls)
+        self.state.dataStatus.connect(self._data_status)
         self.runs_list.useRequested.connect(self.use_run)
         self.runs_list.saveRequested.connect(self.save_run_dialog)
         self.runs_list.deleteRequested.connect(self.delete_run)
@@ -188,7 +190,7 @@ class TrainTab(QWidget):
 
     def _update_controls(self) -> None:
         running = self.is_running()
-        ready = self.state.data_root is not None
+        ready = self.state.data_ready
         self.start_button.setEnabled(not running and ready)
         self.stop_button.setEnabled(running)
         paused = running and self.worker.paused
@@ -201,7 +203,18 @@ class TrainTab(QWidget):
         self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
         self.form.setEnabled(not running)
         self.start_button.setToolTip(self.tr("Train a new network with these settings") if ready or running
-                                     else self.tr("Waiting for the data set"))
+                                     else self.state.data_status or self.tr("Waiting for the data set"))
+
+    def _data_status(self, text: str) -> None:
+        """Why the data set is not ready (being created, changed on disk...), or "" once it is."""
+        self._update_controls()
+        if self.is_running():
+            return
+        if text:
+            self._set_status(text)
+        elif self._showing_data_status:
+            self._set_status(self.tr("Choose a preset or your own settings, then Start."))
+        self._showing_data_status = bool(text)
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text.replace(" %", "\u00a0%"))    # a wrapped "%" never stands alone
@@ -228,8 +241,8 @@ class TrainTab(QWidget):
     def start(self) -> None:
         if self.is_running():
             return
-        if self.state.data_root is None:
-            self._set_status(self.tr("The data set is not ready yet."), error=True)
+        if not self.state.data_ready:
+            self._set_status(self.state.data_status or self.tr("The data set is not ready yet."), error=True)
             return
         try:
             cfg = self.form.config()
@@ -239,7 +252,8 @@ class TrainTab(QWidget):
             return
         baseline = self.state.network
         job = TrainingJob(cfg, self.state.data_root, self.state.validation,
-                          baseline=None if baseline is None else baseline.copy(), **extra)
+                          baseline=None if baseline is None else baseline.copy(),
+                          data_signature=self.state.data_signature, **extra)
         self._baseline = self.state.active
         self._result = None
         self._last_batch = None

@@ -8,7 +8,6 @@ Problems raise :class:`model.LetterLabError` subclasses, which the main CLI prin
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
@@ -29,19 +28,6 @@ def generation_memory(count: int) -> int:
     return count * (289 + 4 * 289 + 32)
 
 
-def disk_size(folder: Path) -> int:
-    """Bytes ``folder`` takes on disk (allocated blocks, as ``du`` counts them)."""
-    total = 0
-    for dirpath, _dirs, files in os.walk(folder):
-        for name in (*files, "."):
-            try:
-                st = os.lstat(os.path.join(dirpath, name))
-            except OSError:
-                continue
-            total += getattr(st, "st_blocks", 0) * 512 or st.st_size
-    return total
-
-
 def megabytes(n: int) -> str:
     return f"{n / 2**20:.0f} MiB" if n >= 10 * 2**20 else f"{n / 2**20:.1f} MiB"     # as du -h counts
 
@@ -59,7 +45,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     check_memory(generation_memory(args.count), f"generating {args.count} samples")
     out = Path(args.out).expanduser() if args.out else synth.default_data_dir()
     if not args.force and _is_active(out) and synth.is_complete(out):
-        raise LetterLabError(f"{out} holds the active data set ({megabytes(disk_size(out))} on disk), which "
+        raise LetterLabError(f"{out} holds the active data set ({megabytes(synth.disk_size(out))} on disk), which "
                              "the app and 'letterlab train' use; add --force to replace it")
     bar = None if args.quiet else ProgressBar("generating")
     t0 = time.perf_counter()
@@ -74,7 +60,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             bar.close()
     n_tr, n_va, n_te = synth.split_sizes(args.count)
     print(f"wrote {args.count} samples ({n_tr} train, {n_va} validate, {n_te} test) to {path} "
-          f"in {time.perf_counter() - t0:.1f} s; it takes {megabytes(disk_size(path))} on disk")
+          f"in {time.perf_counter() - t0:.1f} s; it takes {megabytes(synth.disk_size(path))} on disk")
     return 0
 
 

@@ -50,9 +50,10 @@ from .data import (
 from .synth_glyphs import Source, available_sources, sample_input
 
 __all__ = [
-    "Cancelled", "DEFAULT_COUNT", "ENV_DATA_DIR", "MARKER", "contact_sheet", "default_data_dir",
-    "ensure_default_dataset", "generate", "import_dataset", "is_complete", "list_sources",
-    "split_sizes",
+    "Cancelled", "DEFAULT_COUNT", "ENV_DATA_DIR", "MARKER", "contact_sheet", "dataset_info",
+    "dataset_signature", "default_data_dir", "disk_size", "ensure_default_dataset",
+    "estimated_disk_bytes", "estimated_seconds", "generate", "import_dataset", "is_complete",
+    "list_sources", "split_sizes",
 ]
 
 Progress = Callable[[int, int], None]
@@ -340,6 +341,64 @@ def _write_marker(root: Path, info: dict) -> None:
     info["counts"] = {s: _count_lines(root / f"{s}.txt") for s in SPLITS}
     data = (json.dumps(info, indent=2, sort_keys=True) + "\n").encode()
     atomic_write_bytes(root / MARKER, lambda f: f.write(data))
+
+
+def dataset_signature(data_dir: str | os.PathLike) -> str | None:
+    """What identifies one generation of the data set in ``data_dir``: its marker file's
+    inode, modification time and size (every generate or import writes a new marker, and a
+    new set is renamed into place whole), or its list files' when there is no marker.
+    None if there is no data set there. Compare two signatures, never read meaning in one."""
+    d = Path(data_dir)
+    parts = []
+    for name in (MARKER,) if (d / MARKER).is_file() else tuple(f"{s}.txt" for s in SPLITS):
+        try:
+            st = os.stat(d / name)
+        except OSError:
+            return None
+        parts.append(f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}")
+    return "/".join(parts)
+
+
+def dataset_info(data_dir: str | os.PathLike) -> dict:
+    """The marker's contents (generator, seed, counts, ...), or {} if there is none or it is
+    not a small JSON object (the folder may be anyone's)."""
+    try:
+        with open(Path(data_dir) / MARKER, "rb") as f:
+            raw = f.read(1 << 20)
+        info = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def disk_size(folder: str | os.PathLike) -> int:
+    """Bytes ``folder`` takes on disk (allocated blocks, as ``du`` counts them); links are
+    not followed."""
+    total = 0
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in (*files, "."):
+            try:
+                st = os.lstat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            total += getattr(st, "st_blocks", 0) * 512 or st.st_size
+    return total
+
+
+#: Measured with ``du -sB1`` on the default data set (60000 samples: 255 MiB on ext4, each
+#: 17x17 PNG in its own 4 KiB block, plus the caches): the estimate shown before generating.
+DISK_BYTES_PER_SAMPLE = 4460
+#: Samples generated per second on this project's reference machine (two cores: 60000 in 26 s);
+#: only the first estimate of the time left, which progress then replaces.
+SAMPLES_PER_SECOND = 2300
+
+
+def estimated_disk_bytes(count: int = DEFAULT_COUNT) -> int:
+    return int(count) * DISK_BYTES_PER_SAMPLE
+
+
+def estimated_seconds(count: int = DEFAULT_COUNT) -> float:
+    return int(count) / SAMPLES_PER_SECOND * 2 / max(1, min(2, os.cpu_count() or 1))
 
 
 def is_complete(data_dir: str | os.PathLike) -> bool:
