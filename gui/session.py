@@ -42,6 +42,8 @@ from .runs import DIVERGED, FAILED, FINISHED, LOADED, NOT_LEARNING, STOPPED, Run
 from .state import AppState
 from .widgets import error_text
 
+translate = QCoreApplication.translate
+
 #: Environment variable naming the session folder itself (tests use a temporary one).
 ENV_SESSION_DIR = "LETTERLAB_SESSION_DIR"
 SESSION_FILE = "session.json"
@@ -68,10 +70,6 @@ def session_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("letterlab")) / "session"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Session", text)
 
 
 # -- recording ------------------------------------------------------------------------
@@ -183,10 +181,10 @@ def restore(state: AppState, keep_active: bool = False, folder: str | os.PathLik
     try:
         problems = _restore(state, keep_active, folder)
     except Exception as e:  # noqa: BLE001 - the app must start whatever the session file holds
-        problems = [_tr("the session could not be restored ({error})").format(error=error_text(e)[:200])]
+        problems = [translate("Session", "the session could not be restored ({error})").format(error=error_text(e)[:200])]
     if not problems:
         return None
-    text = _tr("Last session: {problems}").format(problems=_tr("; ").join(problems))
+    text = translate("Session", "Last session: {problems}").format(problems=translate("Session", "; ").join(problems))
     if report is not None:
         report(text, 30000)
     return text
@@ -198,7 +196,7 @@ def _restore(state: AppState, keep_active: bool, folder: Path) -> list[str]:
     except FileNotFoundError:
         return []                      # first launch, or nothing recorded yet
     except _Malformed as e:
-        return [_tr("{file} ignored: {error}").format(file=folder / SESSION_FILE, error=str(e))]
+        return [translate("Session", "{file} ignored: {error}").format(file=folder / SESSION_FILE, error=str(e))]
     startup = set()
     for run in state.runs:
         if run.path is not None:
@@ -212,7 +210,7 @@ def _restore(state: AppState, keep_active: bool, folder: Path) -> list[str]:
         try:
             run = _restore_entry(state, entry, folder, startup, problems)
         except _Malformed as e:
-            problems.append(_tr("entry {n} ignored: {error}").format(n=i + 1, error=str(e)))
+            problems.append(translate("Session", "entry {n} ignored: {error}").format(n=i + 1, error=str(e)))
             continue
         if run is not None:
             restored[i] = run
@@ -222,7 +220,7 @@ def _restore(state: AppState, keep_active: bool, folder: Path) -> list[str]:
         if run is not None:
             state.use(run)
         elif state.active is not None:
-            problems.append(_tr("the model in use is {name} instead").format(name=state.active.name))
+            problems.append(translate("Session", "the model in use is {name} instead").format(name=state.active.name))
     return problems
 
 
@@ -240,18 +238,18 @@ def _read_list(path: Path) -> dict:
     try:
         doc = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except RecursionError:
-        raise _Malformed(_tr("nested too deeply")) from None
+        raise _Malformed(translate("Session", "nested too deeply")) from None
     except (ValueError, UnicodeDecodeError) as e:
-        raise _Malformed(_tr("not valid JSON ({error})").format(error=str(e)[:100])) from None
+        raise _Malformed(translate("Session", "not valid JSON ({error})").format(error=str(e)[:100])) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise _Malformed(_tr("not a LetterLab session file"))
+        raise _Malformed(translate("Session", "not a LetterLab session file"))
     if doc.get("version") != VERSION or isinstance(doc.get("version"), bool):
-        raise _Malformed(_tr("unknown session format version {version}").format(version=str(doc.get("version"))[:20]))
+        raise _Malformed(translate("Session", "unknown session format version {version}").format(version=str(doc.get("version"))[:20]))
     runs, active = doc.get("runs"), doc.get("active")
     if not isinstance(runs, list):
-        raise _Malformed(_tr("the list of runs is missing"))
+        raise _Malformed(translate("Session", "the list of runs is missing"))
     if len(runs) > MAX_ENTRIES:
-        raise _Malformed(_tr("{n} runs, more than the {limit} LetterLab keeps").format(n=len(runs), limit=MAX_ENTRIES))
+        raise _Malformed(translate("Session", "{n} runs, more than the {limit} LetterLab keeps").format(n=len(runs), limit=MAX_ENTRIES))
     if active is not None and (type(active) is not int or not 0 <= active < len(runs)):
         active = None
     return {"runs": runs, "active": active}
@@ -270,7 +268,7 @@ def _no_constant(name: str):
 def _field(entry: dict, key: str, ok: Callable[[object], bool], default=..., limit: int = 60):
     v = entry.get(key, default)
     if v is ... or not ok(v):
-        raise _Malformed(_tr("bad {field} {value}").format(field=key, value=repr(v)[:limit]))
+        raise _Malformed(translate("Session", "bad {field} {value}").format(field=key, value=repr(v)[:limit]))
     return v
 
 
@@ -287,7 +285,7 @@ def _restore_entry(state: AppState, entry, folder: Path, startup: set[Path], pro
     """Add one recorded run; a problem with its weights file is added to ``problems`` (and
     None returned), a malformed entry raises :class:`_Malformed`."""
     if not isinstance(entry, dict):
-        raise _Malformed(_tr("not a JSON object"))
+        raise _Malformed(translate("Session", "not a JSON object"))
     name = _field(entry, "name", lambda v: _is_text(200)(v) and v.strip() != "")
     path_text = _field(entry, "path", lambda v: _is_text(4096)(v) and Path(v).is_absolute())
     kind = _field(entry, "kind", lambda v: v in ("run", "file"))
@@ -311,15 +309,15 @@ def _restore_entry(state: AppState, entry, folder: Path, startup: set[Path], pro
     except (OSError, RuntimeError):
         pass
     if not path.exists():
-        problems.append(_tr("{file} is missing").format(file=path.name))
+        problems.append(translate("Session", "{file} is missing").format(file=path.name))
         return None
     try:
         if _digest(path)[0] != digest:
-            problems.append(_tr("{file} has changed since it was saved").format(file=path.name))
+            problems.append(translate("Session", "{file} has changed since it was saved").format(file=path.name))
             return None
         network, meta = load_weights(path)
     except (LetterLabError, OSError) as e:
-        problems.append(_tr("{file} cannot be read ({error})").format(
+        problems.append(translate("Session", "{file} cannot be read ({error})").format(
             file=path.name, error=_about(path, error_text(e))[:200]))
         return None
     config = None
@@ -329,14 +327,14 @@ def _restore_entry(state: AppState, entry, folder: Path, startup: set[Path], pro
             if config.spec.to_dict() != network.spec.to_dict():
                 raise LetterLabError("the recipe's network is not the file's")
         except LetterLabError as e:
-            problems.append(_tr("the recipe of {run} is ignored ({error})").format(run=name, error=error_text(e)[:100]))
+            problems.append(translate("Session", "the recipe of {run} is ignored ({error})").format(run=name, error=error_text(e)[:100]))
             config = None
     series: dict[str, Series] = {}
     if curves_name is not None:
         try:
             series = _read_curves(folder / curves_name)
         except _Malformed as e:
-            problems.append(_tr("the curves of {run} are ignored ({error})").format(run=name, error=str(e)))
+            problems.append(translate("Session", "the curves of {run} are ignored ({error})").format(run=name, error=str(e)))
     n_layers = 0
     while f"grad{n_layers}" in series:
         n_layers += 1
@@ -368,7 +366,7 @@ def _read_curves(path: Path) -> dict[str, Series]:
     out = {}
     for key, a in arrays.items():
         if not np.all(np.isfinite(a)):
-            raise _Malformed(_tr("{curve} holds NaN or infinite values").format(curve=key))
+            raise _Malformed(translate("Session", "{curve} holds NaN or infinite values").format(curve=key))
         s = Series(max(1, a.shape[1]))
         for x, y in zip(a[0].tolist(), a[1].tolist()):
             s.append(x, y)
