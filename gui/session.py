@@ -181,6 +181,9 @@ def restore(state: AppState, keep_active: bool = False, folder: str | os.PathLik
     try:
         problems = _restore(state, keep_active, folder)
     except Exception as e:  # noqa: BLE001 - the app must start whatever the session file holds
+        import traceback
+
+        traceback.print_exc()          # a bug of ours, not a bad file: worth a report
         problems = [translate("Session", "the session could not be restored ({error})").format(error=error_text(e)[:200])]
     if not problems:
         return None
