@@ -37,6 +37,14 @@ def sort_labels() -> dict[str, str]:
             "predicted": translate("MistakesTab", "predicted letter")}
 
 
+def list_job(ctx, path: Path) -> Iterator[Dataset]:
+    """Read any list file (untrusted: the one list reader, with its checks and progress)."""
+    from model.data import read_list
+    from model.preprocess import normalize
+
+    yield read_list(path, progress=ctx.report, normalize=normalize)
+
+
 def evaluation_job(ctx, network, data) -> Iterator[Evaluation]:
     """The one evaluation (:func:`model.evaluation.evaluate`), with progress. (BLAS has one
     thread in the whole app: :func:`gui.app.single_blas_thread`.)"""
@@ -220,6 +228,7 @@ class MistakesTab(QWidget):
         self._pending = False
         self._shut_down = False
         self._generation = 0
+        self.loader: Worker | None = None       # reads a chosen list file
 
         self.summary = named(QLabel(self.tr("No evaluation yet.")), "mistakesSummary")
         f = QFont(self.summary.font())
@@ -317,7 +326,7 @@ class MistakesTab(QWidget):
 
     # -- evaluation ---------------------------------------------------------------------
     def is_busy(self) -> bool:
-        return self.worker is not None or self._pending
+        return self.worker is not None or self._pending or self.loader is not None
 
     def refresh(self) -> None:
         """Re-evaluate the active network on the validation split (in the background)."""
@@ -414,6 +423,7 @@ class MistakesTab(QWidget):
         self.refresh()
 
     def study_validation(self) -> None:
+        self._stop_loader()
         self._study_set(None, self.tr("Validation"), "validation")
 
     def study_samples(self) -> bool:
@@ -435,24 +445,43 @@ class MistakesTab(QWidget):
                         self.tr("Your {n} samples:").format(n=len(y)), "samples")
         return True
 
-    def study_list(self, path) -> bool:
-        """Study any list file (untrusted: read by the one list reader; a bad file is a message)."""
-        from model.data import read_list
-        from model.preprocess import normalize
+    def study_list(self, path) -> None:
+        """Study any list file, read in the background (a large one would freeze the window);
+        a bad file is a message and the validation split is shown again."""
+        self._stop_loader()
+        path = Path(path)
+        self.set_combo.setCurrentIndex(self.set_combo.findData("file"))
+        self.summary.setText(self.tr("Reading {file}…").format(file=path.name))
+        w = Worker(lambda ctx: list_job(ctx, path), urgent=lambda item: True, name="list")
+        w.progress.connect(lambda d, t: self.summary.setText(self.tr("Reading {file}: {done} of {total} images…").format(
+            file=path.name, done=d, total=t)))
+        w.items.connect(lambda items: self._study_set(items[-1], self.tr("{file}:").format(file=path.name), "file"))
+        w.failed.connect(lambda exc: self._list_failed(exc))
+        w.done.connect(lambda w=w: self._loader_done(w))
+        self.loader = w
+        w.start()
 
-        try:
-            data = read_list(path, normalize=normalize)
-        except (LetterLabError, OSError) as e:
-            self.study_validation()
-            show_error(self, self.tr("Cannot read the list file"),
-                       error_text(e) + "\n\n" + self.tr("Showing the validation split."))
-            return False
-        self._study_set(data, self.tr("{file}:").format(file=Path(path).name), "file")
-        return True
+    def _list_failed(self, exc: BaseException) -> None:
+        self.study_validation()
+        show_error(self, self.tr("Cannot read the list file"),
+                   error_text(exc) + "\n\n" + self.tr("Showing the validation split."))
+
+    def _loader_done(self, w: Worker) -> None:
+        if self.loader is w:
+            self.loader = None
+
+    def _stop_loader(self) -> None:
+        if self.loader is not None:
+            w, self.loader = self.loader, None
+            for sig in (w.items, w.failed, w.progress):
+                sig.disconnect()
+            w.stop()          # ends at its next progress report; its done signal tears it down
 
     def shutdown(self, timeout_ms: int = 30000) -> None:
         self._shut_down = True
         self._pending = False
+        if self.loader is not None:
+            self.loader.stop_and_wait(timeout_ms)
         if self.worker is not None:
             self.worker.stop_and_wait(timeout_ms)     # its done signal tears it down
 

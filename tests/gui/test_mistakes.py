@@ -109,3 +109,21 @@ def test_bad_weights_file_keeps_current_model_and_its_evaluation(window, qtbot, 
     assert "bad.npz" in box.text()
     box.accept()
     assert not window.mistakes_tab.is_busy() and window.mistakes_tab.evaluation is evaluation
+
+
+def test_a_list_file_is_read_in_the_background_and_can_be_abandoned(window, qtbot, data_dir):
+    mt = window.mistakes_tab
+    window.tabs.setCurrentWidget(mt)
+    mt.study_list(data_dir / "train.txt")                 # returns at once: a worker reads it
+    assert mt.summary.text().startswith("Reading train.txt")
+    assert mt.set_combo.currentData() == "file"
+    # The person changes their mind before it is read: back to the validation split.
+    mt.set_combo.setCurrentIndex(mt.set_combo.findData("validation"))
+    mt.set_combo.activated.emit(mt.set_combo.currentIndex())
+    qtbot.waitUntil(lambda: not mt.is_busy(), timeout=20000)
+    assert mt.study_data() is window.state.validation
+    assert mt.summary.text().startswith("Validation accuracy")
+    # Read to the end, it is studied.
+    mt.study_list(data_dir / "train.txt")
+    qtbot.waitUntil(lambda: not mt.is_busy() and mt.summary.text().startswith("train.txt:"), timeout=20000)
+    assert len(mt.evaluation.labels) == len(load_split(data_dir, "train"))

@@ -174,13 +174,13 @@ def test_samples_view_delete_undo_export_import_and_mistakes(samples_window, qtb
     qtbot.waitUntil(lambda: mt.evaluation is not None and len(mt.evaluation.labels) == 2 and not mt.is_busy(),
                     timeout=10000)
     assert mt.summary.text().startswith("Your 2 samples: accuracy")
-    assert mt.study_list(w.state.data_root / "test.txt")
+    mt.study_list(w.state.data_root / "test.txt")          # read in the background
     qtbot.waitUntil(lambda: mt.evaluation is not None and len(mt.evaluation.labels) == 26 * 4
                     and not mt.is_busy(), timeout=10000)
     assert mt.summary.text().startswith("test.txt: accuracy")
     hostile = tmp_path / "list.txt"
     hostile.write_text("../../etc/passwd 3\n")
-    assert not mt.study_list(hostile)
-    qtbot.waitUntil(lambda: not mt.is_busy(), timeout=10000)
+    mt.study_list(hostile)
+    qtbot.waitUntil(lambda: not mt.is_busy() and w.findChild(QWidget, "errorDialog") is not None, timeout=10000)
     assert mt.study_data() is w.state.validation
     find(w, QWidget, "errorDialog").close()
