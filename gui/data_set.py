@@ -223,17 +223,20 @@ class DataSetManager(QObject):
             elapsed = time.monotonic() - self._phase_start
             if done > 0 and elapsed > 1.0:
                 self._estimate = elapsed * (total - done) / done
-        pct = f"{100 * done / total:.0f}" if total > 0 else None
+        pct = f"{100 * done // total}" if total > 0 else None      # as the bar rounds
         text = self._phase if pct is None else self.tr("{what}: {percent} %").format(what=self._phase, percent=pct)
         if self._estimate is not None and (total == 0 or done < total):
             text += self.tr(", about {seconds} s left").format(seconds=f"{max(1, round(self._estimate))}")
-        line = text
+        where = ""
         if self._creating and self._target_bytes:
-            line += self.tr(" — about {size} in {folder}").format(
+            where = self.tr("about {size} in {folder}").format(
                 size=megabytes(self._target_bytes), folder=short_path(synth.default_data_dir()))
-        self.progress_label.setText(line)
-        self.progress_label.setToolTip(str(synth.default_data_dir()))
-        self.state.set_data_status(self.tr("Waiting for the data set: {status}…").format(status=text))
+        # The status bar has little room: the size and folder go in its tooltip and in full
+        # in the tabs that wait for the data.
+        self.progress_label.setText(text)
+        self.progress_label.setToolTip(where or str(synth.default_data_dir()))
+        status = self.tr("Waiting for the data set. {status}").format(status=text)
+        self.state.set_data_status(status + (self.tr(" — {where}").format(where=where) if where else ""))
 
     def _on_failed(self, exc: BaseException) -> None:
         self.error = error_text(exc)

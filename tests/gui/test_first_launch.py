@@ -59,13 +59,14 @@ def test_first_launch_keeps_the_window_usable_and_cancel_is_no_dead_end(
     label = w.findChild(QLabel, "dataStatusLabel")
     bar = w.findChild(QProgressBar, "dataProgress")
     qtbot.waitUntil(lambda: "%" in label.text() and "left" in label.text(), timeout=20000)
-    # Where the data goes and how large it will be, in the status bar; no modal dialog.
-    assert "letters" in label.text() and "MiB" in label.text() and bar.isVisible()
+    # Progress in the status bar, no modal dialog; where the data goes and how large it
+    # will be in the status bar's tooltip and in the tabs that wait.
+    assert bar.isVisible() and "letters" in label.toolTip() and "MiB" in label.toolTip()
     assert QApplication.activeModalWidget() is None
     # Train and Mistakes say they wait, with the progress; Draw works at once.
     assert not w.train_tab.start_button.isEnabled()
-    assert "Waiting for the data set" in w.train_tab.status_label.text()
-    assert "Waiting for the data set" in w.mistakes_tab.summary.text()
+    for text in (w.train_tab.status_label.text(), w.mistakes_tab.summary.text()):
+        assert "Waiting for the data set" in text and "%" in text and "MiB in" in text and "letters" in text
     w.tabs.setCurrentWidget(w.draw_tab)
     prediction = w.findChild(QLabel, "prediction")
     drag_strokes(qtbot, w.findChild(QWidget, "canvas"), strokes_for("T", "futural"))
