@@ -5,6 +5,7 @@
     <name>AppState</name>
     <message>
         <source>{name}, trained in this window (unsaved)</source>
+        <extracomment>A line saying why the data set is not ready (being created, loaded, changed on disk, missing); &quot;&quot; once it is ready.</extracomment>
         <translation>{name}，在本窗口中训练（未保存）</translation>
     </message>
     <message>
@@ -158,6 +159,193 @@
     <message>
         <source>true {letter}: click to see every misread {letter}</source>
         <translation>真实 {letter}：点击查看所有被认错的 {letter}</translation>
+    </message>
+</context>
+<context>
+    <name>DataSetManager</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop; the data set on disk stays as it was</source>
+        <translation>停止；磁盘上的数据集保持原样</translation>
+    </message>
+    <message>
+        <source>Reload data set</source>
+        <translation>重新加载数据集</translation>
+    </message>
+    <message>
+        <source>&amp;Data</source>
+        <translation>数据(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Generate data set…</source>
+        <translation>生成数据集(&amp;G)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import data set archive…</source>
+        <translation>导入数据集压缩包(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Import data set &amp;folder…</source>
+        <translation>导入数据集文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>&amp;Reload data set</source>
+        <translation>重新加载数据集(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Open data folder</source>
+        <translation>打开数据文件夹(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Data set &amp;details…</source>
+        <translation>数据集详情(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>no data set at {folder}</source>
+        <translation>{folder} 中没有数据集</translation>
+    </message>
+    <message>
+        <source>Importing the data set</source>
+        <translation>正在导入数据集</translation>
+    </message>
+    <message>
+        <source>Creating the letter data set</source>
+        <translation>正在生成字母数据集</translation>
+    </message>
+    <message>
+        <source>Loading validation data</source>
+        <translation>正在加载验证集</translation>
+    </message>
+    <message>
+        <source>Data set: {folder} ({n} validation images)</source>
+        <translation>数据集：{folder}（验证集 {n} 张图片）</translation>
+    </message>
+    <message>
+        <source>{what}: {percent} %</source>
+        <translation>{what}：{percent} %</translation>
+    </message>
+    <message>
+        <source>, about {seconds} s left</source>
+        <translation>，约剩 {seconds} 秒</translation>
+    </message>
+    <message>
+        <source>about {size} in {folder}</source>
+        <translation>约 {size}，位于 {folder}</translation>
+    </message>
+    <message>
+        <source>Waiting for the data set. {status}</source>
+        <translation>正在等待数据集。{status}</translation>
+    </message>
+    <message>
+        <source> — {where}</source>
+        <translation> — {where}</translation>
+    </message>
+    <message>
+        <source>Data set</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>The data set was not changed: {error}</source>
+        <translation>数据集未改变：{error}</translation>
+    </message>
+    <message>
+        <source>The data set is unavailable: {error}</source>
+        <translation>数据集不可用：{error}</translation>
+    </message>
+    <message>
+        <source>Data set unavailable: {error}</source>
+        <translation>数据集不可用：{error}</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Data-set creation cancelled: Train and Mistakes need it. Data → Generate data set… creates it.</source>
+        <translation>已取消生成数据集：训练页和错例页需要它。数据 → 生成数据集… 可以生成。</translation>
+    </message>
+    <message>
+        <source>No data set: {error}. Data → Generate data set… creates one.</source>
+        <translation>没有数据集：{error}。数据 → 生成数据集… 可以生成一个。</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>The data set was removed from disk.</source>
+        <translation>数据集已从磁盘上删除。</translation>
+    </message>
+    <message>
+        <source>The data set changed on disk (generated or imported again).</source>
+        <translation>磁盘上的数据集已改变（重新生成或重新导入）。</translation>
+    </message>
+    <message>
+        <source>Import data set</source>
+        <translation>导入数据集</translation>
+    </message>
+    <message>
+        <source>Data set archives (*.tar.gz *.tgz *.tar)</source>
+        <translation>数据集压缩包 (*.tar.gz *.tgz *.tar)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Import data set folder</source>
+        <translation>导入数据集文件夹</translation>
+    </message>
+    <message>
+        <source>Replace the data set in {folder} with {source}? The images are checked first; nothing changes if one is bad.</source>
+        <translation>用 {source} 替换 {folder} 中的数据集？会先检查所有图片；只要有一张有问题，就什么都不改变。</translation>
+    </message>
+    <message>
+        <source>No data set is loaded.</source>
+        <translation>没有加载数据集。</translation>
+    </message>
+    <message>
+        <source>Folder: {folder}</source>
+        <translation>文件夹：{folder}</translation>
+    </message>
+    <message>
+        <source>Size on disk: {size}</source>
+        <translation>磁盘占用：{size}</translation>
+    </message>
+    <message>
+        <source>Images: {train} train, {validate} validation, {test} test</source>
+        <translation>图片：训练集 {train} 张，验证集 {validate} 张，测试集 {test} 张</translation>
+    </message>
+    <message>
+        <source>Validation images: {n}</source>
+        <translation>验证集图片：{n} 张</translation>
+    </message>
+    <message>
+        <source>Generated by LetterLab (generator version {version}), seed {seed}</source>
+        <translation>由 LetterLab 生成（生成器版本 {version}），随机种子 {seed}</translation>
+    </message>
+    <message>
+        <source>Sources held out of training: {names}</source>
+        <translation>不参与训练的来源：{names}</translation>
+    </message>
+    <message>
+        <source>Imported from {source}</source>
+        <translation>导入自 {source}</translation>
+    </message>
+    <message>
+        <source>Not made by LetterLab (no marker)</source>
+        <translation>不是 LetterLab 生成的（没有标记文件）</translation>
+    </message>
+    <message>
+        <source>Letters: {n} classes, 17×17 pixels</source>
+        <translation>字母：{n} 类，17×17 像素</translation>
+    </message>
+    <message>
+        <source>Data set details</source>
+        <translation>数据集详情</translation>
     </message>
 </context>
 <context>
@@ -356,15 +544,51 @@
     </message>
 </context>
 <context>
+    <name>GenerateDialog</name>
+    <message>
+        <source>Generate the data set</source>
+        <extracomment>How often the marker of the loaded data set is compared with the one on disk (ms).</extracomment>
+        <translation>生成数据集</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Samples (2/3 train, 1/6 validation, 1/6 test)</source>
+        <translation>样本数（2/3 训练集，1/6 验证集，1/6 测试集）</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Into {folder}: about {size} on disk, about {seconds} s.</source>
+        <translation>生成到 {folder}：磁盘占用约 {size}，约需 {seconds} 秒。</translation>
+    </message>
+    <message>
+        <source>It replaces the data set there ({size}) once the new one is complete; the same seed gives the same images.</source>
+        <translation>新数据集完整生成后才替换那里的数据集（{size}）；相同的随机种子生成相同的图片。</translation>
+    </message>
+</context>
+<context>
     <name>Jobs</name>
     <message>
         <source>Loading training data…</source>
-        <extracomment>The trainer&apos;s own network, still being trained: read it only by copying (a copy may mix two steps), as the Network view does a few times a second.</extracomment>
+        <extracomment>The trainer&apos;s own network, still being trained: read it only by copying (a copy may mix two steps), as the Network view does a few times a second. The generation the validation split was loaded from: training refuses another.</extracomment>
         <translation>正在加载训练集…</translation>
     </message>
     <message>
         <source>Stopped before the first batch; the active model is unchanged.</source>
         <translation>在第一批之前已停止；当前模型未改变。</translation>
+    </message>
+    <message>
+        <source>Importing the data set…</source>
+        <translation>正在导入数据集…</translation>
+    </message>
+    <message>
+        <source>Generating the letter data set…</source>
+        <translation>正在生成字母数据集…</translation>
     </message>
     <message>
         <source>Creating the letter data set…</source>
@@ -477,42 +701,6 @@
     <message>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
-    </message>
-    <message>
-        <source>no data set at {folder}</source>
-        <translation>{folder} 中没有数据集</translation>
-    </message>
-    <message>
-        <source>No data set: {error}</source>
-        <translation>没有数据集：{error}</translation>
-    </message>
-    <message>
-        <source>Creating the letter data set (first launch only)…</source>
-        <translation>正在生成字母数据集（仅首次启动时）…</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <source>Loading validation data: {done}/{total}</source>
-        <translation>正在加载验证集：{done}/{total}</translation>
-    </message>
-    <message>
-        <source>Data set: {folder} ({n} validation images)</source>
-        <translation>数据集：{folder}（验证集 {n} 张图片）</translation>
-    </message>
-    <message>
-        <source>Data set unavailable: {error}</source>
-        <translation>数据集不可用：{error}</translation>
-    </message>
-    <message>
-        <source>cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
-        <source>Data-set creation cancelled: training and Mistakes need it. Restart LetterLab to create it.</source>
-        <translation>已取消生成数据集：训练和错例都需要它。重新启动 LetterLab 即可生成。</translation>
     </message>
     <message>
         <source>Quit LetterLab</source>
@@ -650,6 +838,14 @@
     <message>
         <source>Your {n} samples:</source>
         <translation>你的 {n} 个样本：</translation>
+    </message>
+    <message>
+        <source>Reading {file}…</source>
+        <translation>正在读取 {file}…</translation>
+    </message>
+    <message>
+        <source>Reading {file}: {done} of {total} images…</source>
+        <translation>正在读取 {file}：{done}/{total} 张图片…</translation>
     </message>
     <message>
         <source>Cannot read the list file</source>
@@ -1124,6 +1320,90 @@
     </message>
 </context>
 <context>
+    <name>Session</name>
+    <message>
+        <source>the session could not be restored ({error})</source>
+        <extracomment>Limits far above a real session (a long run has ~10^5 points per curve).</extracomment>
+        <translation>无法恢复上次的会话（{error}）</translation>
+    </message>
+    <message>
+        <source>Last session: {problems}</source>
+        <translation>上次会话：{problems}</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>{file} ignored: {error}</source>
+        <translation>已忽略 {file}：{error}</translation>
+    </message>
+    <message>
+        <source>entry {n} ignored: {error}</source>
+        <translation>已忽略第 {n} 项：{error}</translation>
+    </message>
+    <message>
+        <source>the model in use is {name} instead</source>
+        <translation>当前模型改为 {name}</translation>
+    </message>
+    <message>
+        <source>nested too deeply</source>
+        <translation>嵌套层数太多</translation>
+    </message>
+    <message>
+        <source>not valid JSON ({error})</source>
+        <translation>不是有效的 JSON（{error}）</translation>
+    </message>
+    <message>
+        <source>not a LetterLab session file</source>
+        <translation>不是 LetterLab 会话文件</translation>
+    </message>
+    <message>
+        <source>unknown session format version {version}</source>
+        <translation>未知的会话格式版本 {version}</translation>
+    </message>
+    <message>
+        <source>the list of runs is missing</source>
+        <translation>缺少训练列表</translation>
+    </message>
+    <message>
+        <source>{n} runs, more than the {limit} LetterLab keeps</source>
+        <translation>有 {n} 个训练，超过 LetterLab 保留的上限 {limit} 个</translation>
+    </message>
+    <message>
+        <source>bad {field} {value}</source>
+        <translation>{field} 的值 {value} 无效</translation>
+    </message>
+    <message>
+        <source>not a JSON object</source>
+        <translation>不是 JSON 对象</translation>
+    </message>
+    <message>
+        <source>{file} is missing</source>
+        <translation>{file} 不存在</translation>
+    </message>
+    <message>
+        <source>{file} has changed since it was saved</source>
+        <translation>{file} 在保存之后被改动过</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read ({error})</source>
+        <translation>无法读取 {file}（{error}）</translation>
+    </message>
+    <message>
+        <source>the recipe of {run} is ignored ({error})</source>
+        <translation>已忽略 {run} 的训练设置（{error}）</translation>
+    </message>
+    <message>
+        <source>the curves of {run} are ignored ({error})</source>
+        <translation>已忽略 {run} 的曲线（{error}）</translation>
+    </message>
+    <message>
+        <source>{curve} holds NaN or infinite values</source>
+        <translation>{curve} 含有 NaN 或无穷大的值</translation>
+    </message>
+</context>
+<context>
     <name>Terms</name>
     <message>
         <source>quadratic</source>
@@ -1290,6 +1570,7 @@
     <name>TrainPlots</name>
     <message>
         <source>layer {n}</source>
+        <extracomment>Points handed to pyqtgraph per long curve: each bucket&apos;s lowest and highest, about two a pixel on a plot up to 2048 pixels wide (a 30-epoch run has ~20000 batches per curve).</extracomment>
         <translation>第 {n} 层</translation>
     </message>
     <message>
