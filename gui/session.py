@@ -371,7 +371,6 @@ def _read_curves(path: Path) -> dict[str, Series]:
         if not np.all(np.isfinite(a)):
             raise _Malformed(translate("Session", "{curve} holds NaN or infinite values").format(curve=key))
         s = Series(max(1, a.shape[1]))
-        for x, y in zip(a[0].tolist(), a[1].tolist()):
-            s.append(x, y)
+        s.extend(a[0], a[1])
         out[key] = s
     return out
