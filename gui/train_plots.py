@@ -16,18 +16,23 @@ import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from .network_view import cache_axes
 from .runs import DIVERGED, LOG_FLOOR, Run, RunStore, Series, Thinned
 from .widgets import named
 
 REDRAW_MS = 100         # the plots take turns: each is redrawn 5 times a second at most
-#: Points handed to pyqtgraph per long curve: each bucket's lowest and highest, about two a
-#: pixel on a plot up to 2048 pixels wide (a 30-epoch run has ~20000 batches per curve).
-MAX_POINTS = 4096
 LAYER_STYLES = [Qt.SolidLine, Qt.DashLine, Qt.DotLine, Qt.DashDotLine, Qt.DashDotDotLine]
 LOSS_KEYS = ("batch_loss", "epoch_loss")
 
 
 LOG_STEPS = 5           # log axes' ranges are whole fifths of a decade
+
+
+def thin_limit(width: float) -> int:
+    """Points kept of a long curve (a 30-epoch run has ~20000 batches) on a plot ``width``
+    pixels wide: the two extremes of about one bucket a pixel, in powers of two (resizing
+    by a few pixels changes nothing)."""
+    return 2 * 2 ** math.ceil(math.log2(max(width, 256.0)))
 
 
 def whole_epochs(x: float) -> int:
@@ -112,11 +117,13 @@ class TrainPlots(QWidget):
             pi.setLabel("bottom", self.tr("epoch"))
             pi.setLabel("left", ylabel)
             # No grid: with grid lines a redraw of the three plots took 2-3x as long.
-            pi.setDownsampling(auto=True, mode="peak")
-            pi.setClipToView(True)
+            # No pyqtgraph downsampling or clipping: the curves are thinned to the plot's width
+            # already, and both would recompute every curve at each change of the view range.
             pi.disableAutoRange()
             for side in ("left", "bottom"):   # no "loss (x1e+27)" over log ticks, no "epoch (x0.001)"
                 pi.getAxis(side).enableAutoSIPrefix(False)
+            # Axes as pixmaps, redrawn when their range changes, not at each curve update.
+            cache_axes(pi, ("left", "bottom"))
         self.loss_plot.getPlotItem().setLogMode(y=True)
         self.gradient_plot.getPlotItem().setLogMode(y=True)
         self.accuracy_plot.getPlotItem().setRange(xRange=(0, 1), yRange=(0, 100), padding=0.02)
@@ -262,10 +269,18 @@ class TrainPlots(QWidget):
             self._timer.start()
 
     def _tick(self) -> None:
+        if self.window().isVisible() and not self.isVisible():
+            self._timer.stop()            # another tab is showing: catch up when shown again
+            return
         self._turn = "grad" if self._turn == "loss" else "loss"
         self.redraw(self._turn)
         if not any(self._dirty.values()):
             self._timer.stop()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if any(self._dirty.values()) and not self._timer.isActive():
+            self._timer.start()
 
     def redraw(self, group: str | None = None) -> None:
         """Push new points to the curves of the loss and accuracy plots (``'loss'``), of
@@ -295,13 +310,23 @@ class TrainPlots(QWidget):
         if series is None or self._pushed.get(ck) == series.n:
             return
         self._pushed[ck] = series.n
+        curve = self.curves[run.id][key]
         if thin:
+            limit = thin_limit(curve.getViewBox().width())
             thinned = self._thinned.get(ck)
-            if thinned is None:
-                thinned = self._thinned[ck] = Thinned(MAX_POINTS)
-            self.curves[run.id][key].setData(*thinned.data(series))
+            if thinned is None or thinned.max_points != limit:
+                thinned = self._thinned[ck] = Thinned(limit)
+            curve.setData(*thinned.data(series))
         else:
-            self.curves[run.id][key].setData(*series.data())
+            curve.setData(*series.data())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        for ck in self._thinned:          # thinned again for the new width (if it changed)
+            self._pushed.pop(ck, None)
+            self._dirty["loss" if ck[1] == "batch_loss" else "grad"].add(ck[0])
+        if self._thinned and not self._timer.isActive():
+            self._timer.start()
 
     SAMPLES_TITLE = "Validation accuracy (solid) · your samples (dashed; trained on them)"
 
