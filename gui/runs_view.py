@@ -136,7 +136,7 @@ class RunsList(QWidget):
         self.tree.insertTopLevelItem(index, item)
         self._filling = False
         self._refresh(run)
-        if run.kind == "run":
+        if run.kind == "run" and run.state == RUNNING:      # a new run, not a restored one
             self.tree.setCurrentItem(item)
 
     def _removed(self, run: Run) -> None:

@@ -116,7 +116,7 @@ def scene_texts(scene) -> list[str]:
 def test_chinese_window_tabs_menus_and_plots(zh_window, qtbot):
     w = zh_window
     assert tab_titles(w) == ["训练", "手写", "错例", "网络", "我的样本"]
-    assert [a.text() for a in w.menuBar().actions()] == ["文件(&F)", "语言(&L)"]
+    assert [a.text() for a in w.menuBar().actions()] == ["文件(&F)", "数据(&D)", "语言(&L)"]
     assert w.open_action.text() == "打开权重(&O)…"
     plots = w.train_tab.plots
     assert plots.loss_plot.getPlotItem().titleLabel.text == "训练损失（细线：每批）"
