@@ -30,11 +30,6 @@ from .worker import Worker
 WATCH_INTERVAL_MS = 2000
 
 
-def megabytes(n: int) -> str:
-    """Bytes as ``du -h`` would say them (MiB)."""
-    return f"{n / 2**20:.0f} MiB" if n >= 10 * 2**20 else f"{n / 2**20:.1f} MiB"
-
-
 def short_path(path: Path) -> str:
     """``path`` with the home folder written ``~`` (the status bar has little room)."""
     try:
@@ -79,11 +74,11 @@ class GenerateDialog(QDialog):
     def _update(self) -> None:
         n = self.count.value()
         text = self.tr("Into {folder}: about {size} on disk, about {seconds} s.").format(
-            folder=self.root, size=megabytes(synth.estimated_disk_bytes(n)),
+            folder=self.root, size=synth.megabytes(synth.estimated_disk_bytes(n)),
             seconds=f"{synth.estimated_seconds(n):.0f}")
         if self._current is not None:
             text += " " + self.tr("It replaces the data set there ({size}) once the new one is complete; "
-                                  "the same seed gives the same images.").format(size=megabytes(self._current))
+                                  "the same seed gives the same images.").format(size=synth.megabytes(self._current))
         self.estimate.setText(text)
 
     def values(self) -> tuple[int, int]:
@@ -230,7 +225,7 @@ class DataSetManager(QObject):
         where = ""
         if self._creating and self._target_bytes:
             where = self.tr("about {size} in {folder}").format(
-                size=megabytes(self._target_bytes), folder=short_path(synth.default_data_dir()))
+                size=synth.megabytes(self._target_bytes), folder=short_path(synth.default_data_dir()))
         # The status bar has little room: the size and folder go in its tooltip and in full
         # in the tabs that wait for the data.
         self.progress_label.setText(text)
@@ -376,7 +371,7 @@ class DataSetManager(QObject):
         counts = info.get("counts") if isinstance(info.get("counts"), dict) else {}
         lines = [self.tr("Folder: {folder}").format(folder=s.data_root)]
         if s.data_bytes is not None:
-            lines.append(self.tr("Size on disk: {size}").format(size=megabytes(s.data_bytes)))
+            lines.append(self.tr("Size on disk: {size}").format(size=synth.megabytes(s.data_bytes)))
         if counts:
             lines.append(self.tr("Images: {train} train, {validate} validation, {test} test").format(
                 train=counts.get("train", "?"), validate=counts.get("validate", "?"), test=counts.get("test", "?")))

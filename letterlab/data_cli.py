@@ -28,10 +28,6 @@ def generation_memory(count: int) -> int:
     return count * (289 + 4 * 289 + 32)
 
 
-def megabytes(n: int) -> str:
-    return f"{n / 2**20:.0f} MiB" if n >= 10 * 2**20 else f"{n / 2**20:.1f} MiB"     # as du -h counts
-
-
 def _is_active(out: Path) -> bool:
     try:
         return out.resolve() == synth.default_data_dir().resolve()
@@ -45,7 +41,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     check_memory(generation_memory(args.count), f"generating {args.count} samples")
     out = Path(args.out).expanduser() if args.out else synth.default_data_dir()
     if not args.force and _is_active(out) and synth.is_complete(out):
-        raise LetterLabError(f"{out} holds the active data set ({megabytes(synth.disk_size(out))} on disk), which "
+        size = synth.megabytes(synth.disk_size(out))
+        raise LetterLabError(f"{out} holds the active data set ({size} on disk), which "
                              "the app and 'letterlab train' use; add --force to replace it")
     bar = None if args.quiet else ProgressBar("generating")
     t0 = time.perf_counter()
@@ -60,7 +57,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             bar.close()
     n_tr, n_va, n_te = synth.split_sizes(args.count)
     print(f"wrote {args.count} samples ({n_tr} train, {n_va} validate, {n_te} test) to {path} "
-          f"in {time.perf_counter() - t0:.1f} s; it takes {megabytes(synth.disk_size(path))} on disk")
+          f"in {time.perf_counter() - t0:.1f} s; it takes {synth.megabytes(synth.disk_size(path))} on disk")
     return 0
 
 

@@ -52,7 +52,7 @@ from .synth_glyphs import Source, available_sources, sample_input
 __all__ = [
     "Cancelled", "DEFAULT_COUNT", "ENV_DATA_DIR", "MARKER", "contact_sheet", "dataset_info",
     "dataset_signature", "default_data_dir", "disk_size", "ensure_default_dataset",
-    "estimated_disk_bytes", "estimated_seconds", "generate", "import_dataset", "is_complete",
+    "estimated_disk_bytes", "estimated_seconds", "generate", "import_dataset", "is_complete", "megabytes",
     "list_sources", "split_sizes",
 ]
 
@@ -383,6 +383,11 @@ def disk_size(folder: str | os.PathLike) -> int:
                 continue
             total += getattr(st, "st_blocks", 0) * 512 or st.st_size
     return total
+
+
+def megabytes(n: int) -> str:
+    """Bytes as ``du -h`` says them, in MiB."""
+    return f"{n / 2**20:.0f} MiB" if n >= 10 * 2**20 else f"{n / 2**20:.1f} MiB"
 
 
 #: Measured with ``du -sB1`` on the default data set (60000 samples: 255 MiB on ext4, each
