@@ -2,6 +2,7 @@
 
     python benchmarks/train_speed.py [--presets shallow,deep,conv] [--repeat 5] [--threads N]
                                      [--conv-rounds 3] [--conv-batches 125] [--omp-passive]
+                                     [--separate-layers]
 
 shallow and deep (batch 1024) compare, in the same run and on the same random data:
   letterlab    the shared Trainer (shuffle, batches, forward, backward, SGD, gradient norms)
@@ -19,6 +20,8 @@ conv (batch 64) compares LetterLab's real training step with PyTorch's on the sa
                thread, as the CLI trains conv networks
   torch-auto   the same layers and initial weights in PyTorch (``conv_speed.torch_twin``),
                CPU autograd, ``torch.set_num_threads(--threads)``, same batch, float32
+  separate     (``--separate-layers``) LetterLab trained through its separate layers (conv,
+               ReLU, pool one after the other) instead of its fused ``ConvReLU`` stages
 Both run without the preset's random warps, which are timed on their own (``random_warp``,
 NumPy; the same cost whichever library trains). Each of ``--conv-rounds`` rounds times
 ``--conv-batches`` steps of LetterLab, then of PyTorch (so both see the same load from the
@@ -43,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the PyTorch twin liv
 from conv_speed import torch_step_fn  # noqa: E402
 
 from model.augment import random_warp  # noqa: E402
+from model.network import Network  # noqa: E402
 from model.training import BatchEvent, DoneEvent, Trainer, preset_config  # noqa: E402
 
 N, BATCH = 40000, 1024
@@ -244,26 +248,40 @@ def torch_epochs(preset, x, y):
 
 
 # ---- the conv preset: LetterLab's Trainer against PyTorch on the same network ----------------
-def conv_steps(x, y, threads):
-    """``(step_fn, torch_step_or_None, note)``: ``step_fn(k)`` runs ``k`` of the Trainer's
-    batches; the PyTorch twin starts from the same weights and draws its batches the same way."""
-    cfg = preset_config("conv", epochs=10 ** 6, augment=False)
-    trainer = Trainer(cfg, x, y, blas_threads=1, conv_workers=threads)
+def trainer_steps(trainer):
+    """``steps(k)``: runs ``k`` of ``trainer``'s batches."""
     it = trainer.run()
 
-    def ours(k):
+    def steps(k):
         done = 0
         while done < k:
             ev = next(it)
             if isinstance(ev, DoneEvent):
                 raise RuntimeError(ev.message)
             done += isinstance(ev, BatchEvent)
+    return steps
+
+
+def conv_steps(x, y, threads, separate=False):
+    """``(step_fn, torch_step_or_None, note, separate_step_fn_or_None)``: ``step_fn(k)`` runs
+    ``k`` of the Trainer's batches; the PyTorch twin starts from the same weights and draws its
+    batches the same way. With ``separate``, also a Trainer whose network trains through its
+    separate layers (conv, ReLU, pool one after the other, as before the fused
+    ``model.conv.ConvReLU`` stages): the same numbers, for a same-run comparison."""
+    cfg = preset_config("conv", epochs=10 ** 6, augment=False)
+    trainer = Trainer(cfg, x, y, blas_threads=1, conv_workers=threads)
+    ours = trainer_steps(trainer)
+    unfused = None
+    if separate:
+        net = Network(cfg.spec, np.random.default_rng([cfg.seed, 0]))
+        net._train_layers = net.layers
+        unfused = trainer_steps(Trainer(cfg, x, y, network=net, blas_threads=1, conv_workers=threads))
 
     layers = trainer.network.layers
     try:
         step, check, version = torch_step_fn(layers, threads, cfg.step_size, cfg.momentum, cfg.label_smoothing)
     except ImportError:
-        return ours, None, "torch not importable: no PyTorch comparison"
+        return ours, None, "torch not importable: no PyTorch comparison", unfused
     rng = np.random.default_rng(1)
     xbuf = np.empty((cfg.batch_size, x.shape[1]), np.float32)
     order, pos = rng.permutation(N), 0
@@ -278,7 +296,7 @@ def conv_steps(x, y, threads):
             step(x.take(idx, axis=0, out=xbuf), y[idx])
 
     note = f"torch {version}: same initial weights, max |logit difference| {check(x[:8]):.1e}"
-    return ours, theirs, note
+    return ours, theirs, note, unfused
 
 
 def time_batches(fn, k):
@@ -289,8 +307,8 @@ def time_batches(fn, k):
     return (time.perf_counter() - t0) * scale, (time.process_time() - c0) * scale
 
 
-def conv_report(x, y, threads, rounds, batches):
-    ours, theirs, note = conv_steps(x, y, threads)
+def conv_report(x, y, threads, rounds, batches, separate=False):
+    ours, theirs, note, unfused = conv_steps(x, y, threads, separate)
     print(f"\nconv (batch {CONV_BATCH}, float32, {threads} thread(s): LetterLab Conv2D.workers={threads} "
           f"with 1 BLAS thread, PyTorch set_num_threads({threads}); OMP_WAIT_POLICY="
           f"{os.environ.get('OMP_WAIT_POLICY', 'unset')}); {batches} steps per round, scaled to "
@@ -299,13 +317,21 @@ def conv_report(x, y, threads, rounds, batches):
     ours(3)  # warm-up: buffers, thread pools
     if theirs:
         theirs(3)
-    best = {"letterlab": (float("inf"),) * 2, "pytorch autograd": (float("inf"),) * 2}
-    ratios = []
+    if unfused:
+        unfused(3)
+    best = {"letterlab": (float("inf"),) * 2, "pytorch autograd": (float("inf"),) * 2,
+            "letterlab, separate layers": (float("inf"),) * 2}
+    ratios, separate_ratios = [], []
     for r in range(rounds):
         load = os.getloadavg()[0]
         t_ours = time_batches(ours, batches)
         best["letterlab"] = min(best["letterlab"], t_ours)
         line = f"  round {r + 1}: letterlab {t_ours[0]:7.0f} ms/epoch (cpu {t_ours[1]:6.0f})"
+        if unfused:
+            t_sep = time_batches(unfused, batches)
+            best["letterlab, separate layers"] = min(best["letterlab, separate layers"], t_sep)
+            separate_ratios.append(t_sep[0] / t_ours[0])
+            line += f"   separate layers {t_sep[0]:7.0f} (cpu {t_sep[1]:6.0f})"
         if theirs:
             t_theirs = time_batches(theirs, batches)
             best["pytorch autograd"] = min(best["pytorch autograd"], t_theirs)
@@ -320,6 +346,8 @@ def conv_report(x, y, threads, rounds, batches):
         if wall < float("inf"):
             print(f"  {name:28s} {wall:9.0f} {cpu:9.0f}")
     print(f"  {'random warps (either side)':28s} {t_warp:9.0f}")
+    if separate_ratios:
+        print(f"  separate layers / letterlab per round: {', '.join(f'{v:.2f}' for v in separate_ratios)}")
     if ratios:
         b = best["letterlab"][0] / best["pytorch autograd"][0]
         print(f"  letterlab / pytorch autograd: {b:.2f} (best round of each), per round "
@@ -337,6 +365,9 @@ def main():
     ap.add_argument("--conv-rounds", type=int, default=3)
     ap.add_argument("--conv-batches", type=int, default=125,
                     help="conv steps per round and library (625 = one epoch)")
+    ap.add_argument("--separate-layers", action="store_true",
+                    help="conv: also time the network trained through its separate layers "
+                         "(conv, ReLU, pool one after the other, no fused ConvReLU stages)")
     ap.add_argument("--omp-passive", action="store_true",
                     help="OMP_WAIT_POLICY=PASSIVE for PyTorch's threads (set before torch loads)")
     args = ap.parse_args()
@@ -381,7 +412,8 @@ def main():
                 verdicts.append(f"vs {k}: {res[k] / ours:.2f}x (goal > 1)")
         print("  " + "; ".join(verdicts))
     if "conv" in presets:
-        conv_report(x, y, args.threads or min(2, os.cpu_count() or 1), args.conv_rounds, args.conv_batches)
+        conv_report(x, y, args.threads or min(2, os.cpu_count() or 1), args.conv_rounds, args.conv_batches,
+                    args.separate_layers)
 
 
 if __name__ == "__main__":

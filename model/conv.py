@@ -41,9 +41,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from model.layers import Layer, WeightedLayer
+from model.layers import Layer, ReLU, WeightedLayer
 
-__all__ = ["Conv2D", "MaxPool2D", "ToImage", "Flatten", "Dropout"]
+__all__ = ["Conv2D", "MaxPool2D", "ToImage", "Flatten", "Dropout", "ConvReLU", "fuse_conv_relu"]
 
 
 def _windows(xpad: np.ndarray, kh: int, kw: int, ho: int, wo: int) -> np.ndarray:
@@ -74,6 +74,18 @@ def _run(work, count: int) -> list:
     futures = [pool.submit(work, w) for w in range(1, count)]
     first = work(0)
     return [first] + [f.result() for f in futures]
+
+
+def _split(n: int, b: int, workers: int) -> list[list[tuple[int, int]]]:
+    """Images ``0..n`` as one contiguous, equal share per worker, each share cut into
+    chunks ``(start, stop)`` of at most ``b`` images and of near-equal sizes."""
+    workers = max(1, min(int(workers), n))
+    groups = []
+    for w in range(workers):
+        lo, hi = n * w // workers, n * (w + 1) // workers
+        count = -(-(hi - lo) // b)
+        groups.append([(lo + (hi - lo) * i // count, lo + (hi - lo) * (i + 1) // count) for i in range(count)])
+    return groups
 
 
 def _im2col(xpad: np.ndarray, kh: int, kw: int, ho: int, wo: int, out: np.ndarray | None) -> np.ndarray:
@@ -454,3 +466,211 @@ class Dropout(Layer):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class ConvReLU(Layer):
+    """``Conv2D -> ReLU`` or ``Conv2D -> ReLU -> MaxPool2D`` as one training stage.
+
+    The same numbers as the layers one after the other, computed chunk by chunk in the
+    convolution's workers (``Conv2D.workers``) while each chunk's output is in the cache:
+    the bias, the pooling and the ReLU in ``forward``; in ``backward`` the ReLU's mask, the
+    pooling's routing, the weight, bias and input gradients. Run one after the other,
+    ReLU and pooling went through the whole batch on one thread.
+
+    The pooling is applied before the ReLU: ``relu(max(window)) == max(relu(window))``
+    exactly, and the gradient goes to the same element. Where the window's maximum is
+    positive, the elements that tie for it after the ReLU are the ones that tie before it
+    (the first wins, as in :class:`MaxPool2D`); where it is not positive, every element's
+    gradient is 0 either way.
+
+    Args:
+        conv: the convolution; its ``params`` and ``grads`` are this stage's (the same
+            dicts), so an optimiser or a weights file sees no difference.
+        relu: the :class:`~model.layers.ReLU` after it (kept for ``infer`` and the repr;
+            its own caches are not written).
+        pool: the :class:`MaxPool2D` after the ReLU, or None.
+
+    Shape:
+        input ``(n, H, W, in_channels)``; output that of the layers in sequence:
+        ``(n, Ho, Wo, out)``, or ``(n, Ho // 2, Wo // 2, out)`` with the pool.
+
+    :func:`fuse_conv_relu` builds these from a list of layers (``model.network`` trains
+    through them; the network's ``layers`` stay the separate ones, for inference and
+    for showing each stage).
+    """
+
+    def __init__(self, conv: Conv2D, relu: Layer, pool: MaxPool2D | None = None) -> None:
+        super().__init__()
+        self.conv, self.relu, self.pool = conv, relu, pool
+        self.params, self.grads = conv.params, conv.grads
+        self._bufs: dict[str, list[np.ndarray]] = {}
+        self._plan: tuple = ()
+
+    def _scratch(self, name: str, count: int, shape: tuple, dtype, zero: bool = False) -> list[np.ndarray]:
+        """``count`` reusable buffers of this shape (one per worker)."""
+        bufs = self._bufs.get(name)
+        if bufs is None or len(bufs) != count or bufs[0].shape != shape or bufs[0].dtype != dtype:
+            bufs = [(np.zeros if zero else np.empty)(shape, dtype) for _ in range(count)]
+            self._bufs[name] = bufs
+        return bufs
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        y = self.relu.infer(self.conv.infer(x))
+        return y if self.pool is None else self.pool.infer(y)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        conv = self.conv
+        conv._check(x)
+        n, h, w, c = x.shape
+        k, p, o = conv.kernel_size, conv.padding, conv.out_channels
+        ho, wo = conv._out_hw(h, w)
+        pool = self.pool is not None
+        if pool and (ho < 2 or wo < 2):
+            raise ValueError(f"MaxPool2D expects (n, H, W, C) with H, W >= 2, got {(n, ho, wo, o)}")
+        dt, hw = x.dtype, ho * wo
+        b = conv._chunk_images(n, hw, k * k * c, dt.itemsize)
+        groups = _split(n, b, conv.workers)
+        m = max(e - s for g in groups for s, e in g)
+        nw = len(groups)
+        xpad = self._scratch("xpad", 1, (n, h + 2 * p, w + 2 * p, c), dt, zero=True)[0]
+        cols = self._scratch("cols", nw, (m * hw, k * k * c), dt)
+        ybuf = self._scratch("y", nw, (m * hw, o), dt)
+        hp, wp = (ho // 2, wo // 2) if pool else (ho, wo)
+        out = np.empty((n, hp, wp, o), dt)
+        out2 = out.reshape(-1, o)
+        # keep: the ReLU's mask (of the pooled maximum); with the pool, its routing as in
+        # MaxPool2D: left_top (a >= b), left_bottom (c >= d), lower (bottom > top).
+        masks = self._scratch("masks", 4 if pool else 1, (n, hp, wp, o), np.bool_)
+        keep = masks[0]
+        tmp = self._scratch("tmp", nw, (m, hp, wp, o), dt) if pool else None
+        wm, bias = conv._weight_matrix(), conv.params["bias"]
+
+        def work(wk: int) -> int:
+            for s, e in groups[wk]:
+                xpad[s:e, p:p + h, p:p + w] = x[s:e]
+                cl = _im2col(xpad[s:e], k, k, ho, wo, cols[wk][:(e - s) * hw])
+                ys = ybuf[wk][:(e - s) * hw] if pool else out2[s * hw:e * hw]
+                np.matmul(cl, wm, out=ys)
+                ys += bias  # while the chunk is in the cache
+                top = out[s:e]
+                if pool:
+                    a, b_, c_, d = MaxPool2D._corners(ys.reshape(e - s, ho, wo, o))
+                    np.greater_equal(a, b_, out=masks[1][s:e])
+                    np.greater_equal(c_, d, out=masks[2][s:e])
+                    bottom = tmp[wk][:e - s]
+                    np.maximum(a, b_, out=top)
+                    np.maximum(c_, d, out=bottom)
+                    np.greater(bottom, top, out=masks[3][s:e])
+                    np.maximum(top, bottom, out=top)
+                np.greater(top, 0, out=keep[s:e])
+                np.maximum(top, 0, out=top)
+            return groups[wk][-1][0]
+
+        starts = _run(work, nw)
+        self._plan = (x.shape, ho, wo, groups, starts)
+        return out
+
+    def backward_params_only(self, grad: np.ndarray) -> None:
+        """Fill ``grads`` from ``grad`` (the output's gradient) without the input gradient."""
+        self._backward(grad, None)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        """Fill ``grads`` and return dLoss/dInput ``(n, H, W, in)``."""
+        (n, h, w, c), *_ = self._plan
+        dx = np.empty((n, h, w, c), grad.dtype)
+        self._backward(grad, dx)
+        return dx
+
+    def _backward(self, grad: np.ndarray, dx: np.ndarray | None) -> None:
+        conv = self.conv
+        (n, h, w, c), ho, wo, groups, starts = self._plan
+        self._plan = (self._plan[0], ho, wo, groups, [-1] * len(starts))  # buffers get reused
+        k, o, dt = conv.kernel_size, conv.out_channels, grad.dtype
+        pool = self.pool is not None
+        hw, hwi, nw = ho * wo, h * w, len(groups)
+        m = max(e - s for g in groups for s, e in g)
+        xpad, cols = self._bufs["xpad"][0], self._bufs["cols"]
+        # The output gradient before the ReLU and the pool: written chunk by chunk by the
+        # weight-gradient pass, read by the input-gradient pass (two passes: the columns
+        # of both in the cache at once would not fit).
+        # With the pool, a dropped odd row or column of it is never written: zero from the start.
+        gy_all = self._scratch("gy", 1, (n * hw, o), dt, zero=True)[0]
+        masks = self._bufs["masks"]
+        keep = masks[0]
+        if pool:
+            gks = self._bufs["tmp"]
+            glows = self._scratch("glow", nw, gks[0].shape, dt)
+        if dx is not None:
+            # Chunks of its own size, but each worker keeps its share of the images
+            # (the rows of gy it wrote).
+            q = k - 1 - conv.padding
+            dx_groups = _split(n, conv._chunk_images(n, hwi, k * k * o, dt.itemsize), nw)
+            mi = max(e - s for g in dx_groups for s, e in g)
+            gpads = self._scratch("gpad", nw, (mi, ho + 2 * q, wo + 2 * q, o), dt, zero=True)
+            gcols = self._scratch("gcols", nw, (mi * hwi, k * k * o), dt)
+            wflip = conv.params["weight"][:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, c)
+            dx2 = dx.reshape(-1, c)
+        ones = np.ones(m * hw, dt)
+
+        def work(wk: int) -> tuple[np.ndarray, np.ndarray]:
+            gw = np.zeros((k * k * c, o), dt)  # rows ordered (i, j, c)
+            gb = np.zeros(o, dt)
+            for s, e in reversed(groups[wk]):  # the last chunk's columns are still there
+                mm = e - s
+                cl = cols[wk][:mm * hw]
+                if s != starts[wk]:
+                    _im2col(xpad[s:e], k, k, ho, wo, cl)
+                gy = gy_all[s * hw:e * hw]
+                g4 = gy.reshape(mm, ho, wo, o)
+                if pool:
+                    gk, glow = gks[wk][:mm], glows[wk][:mm]
+                    np.multiply(grad[s:e], keep[s:e], out=gk)
+                    # Each pooled gradient goes to one pixel: the bias gradient is their sum.
+                    gb += ones[:gk.size // o] @ gk.reshape(-1, o)
+                    np.multiply(gk, masks[3][s:e], out=glow)
+                    np.subtract(gk, glow, out=gk)
+                    a, b_, c_, d = MaxPool2D._corners(g4)
+                    np.multiply(gk, masks[1][s:e], out=a)
+                    np.subtract(gk, a, out=b_)
+                    np.multiply(glow, masks[2][s:e], out=c_)
+                    np.subtract(glow, c_, out=d)
+                else:
+                    np.multiply(grad[s:e], keep[s:e], out=g4)
+                    gb += ones[:mm * hw] @ gy
+                gw += cl.T @ gy
+            if dx is not None:
+                # Input gradient: the "full" correlation of the output gradient with the
+                # flipped kernel (see Conv2D), chunk by chunk.
+                gpad = gpads[wk]
+                for s, e in dx_groups[wk]:
+                    mm = e - s
+                    gpad[:mm, q:q + ho, q:q + wo] = gy_all[s * hw:e * hw].reshape(mm, ho, wo, o)
+                    gc = _im2col(gpad[:mm], k, k, h, w, gcols[wk][:mm * hwi])
+                    np.matmul(gc, wflip, out=dx2[s * hwi:e * hwi])
+            return gw, gb
+
+        parts = _run(work, nw)
+        gw = sum(part[0] for part in parts)
+        conv.grads["weight"][...] = gw.reshape(k, k, c, o).transpose(3, 2, 0, 1)
+        conv.grads["bias"][...] = sum(part[1] for part in parts)
+
+    def extra_repr(self) -> str:
+        return f"{self.conv!r}, {self.relu!r}" + (f", {self.pool!r}" if self.pool is not None else "")
+
+
+def fuse_conv_relu(layers: list[Layer]) -> list[Layer]:
+    """``layers`` with every ``Conv2D, ReLU`` (and a ``MaxPool2D`` right after) replaced by
+    one :class:`ConvReLU` holding those same objects; other layers as they are. The
+    result trains exactly as ``layers`` do (same parameters, same numbers)."""
+    out: list[Layer] = []
+    i = 0
+    while i < len(layers):
+        layer = layers[i]
+        if (isinstance(layer, Conv2D) and i + 1 < len(layers) and type(layers[i + 1]) is ReLU):
+            pool = layers[i + 2] if i + 2 < len(layers) and isinstance(layers[i + 2], MaxPool2D) else None
+            out.append(ConvReLU(layer, layers[i + 1], pool))
+            i += 3 if pool is not None else 2
+        else:
+            out.append(layer)
+            i += 1
+    return out

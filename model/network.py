@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from . import N_CLASSES, N_INPUTS, LetterLabError
-from .conv import Conv2D, Dropout, Flatten, MaxPool2D, ToImage
+from .conv import Conv2D, Dropout, Flatten, MaxPool2D, ToImage, fuse_conv_relu
 from .layers import ACTIVATIONS, FullyConnect, Layer
 from .losses import LOSSES, Loss
 
@@ -248,6 +248,9 @@ class Network:
             self._add(f"fc{i}", FullyConnect(a, b, rng, dtype, init=init))
             if not last:
                 self.layers.append(act())
+        # Training goes through these: the same layer objects, each conv with its ReLU
+        # (and pool) as one stage that runs on the conv's workers (model.conv.ConvReLU).
+        self._train_layers: list[Layer] = fuse_conv_relu(self.layers)
         self.loss: Loss = LOSSES[spec.loss]()
 
     def _add(self, name: str, layer: Layer) -> None:
@@ -323,19 +326,20 @@ class Network:
     # -- training -----------------------------------------------------------------------
     def _train_forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         x = np.asarray(x, dtype=self.dtype)
-        for l in self.layers:
+        for l in self._train_layers:
             x = l.infer(x) if (not train and isinstance(l, Dropout)) else l.forward(x)
         return x
 
     def _backward(self, g: np.ndarray, input_grad: bool) -> np.ndarray | None:
-        first = next(i for i, l in enumerate(self.layers) if l.params)
-        for i in range(len(self.layers) - 1, first, -1):
-            g = self.layers[i].backward(g)
+        layers = self._train_layers
+        first = next(i for i, l in enumerate(layers) if l.params)
+        for i in range(len(layers) - 1, first, -1):
+            g = layers[i].backward(g)
         if input_grad:
             for i in range(first, -1, -1):
-                g = self.layers[i].backward(g)
+                g = layers[i].backward(g)
             return g
-        self.layers[first].backward_params_only(g)
+        layers[first].backward_params_only(g)
         return None
 
     def loss_and_grads(self, x: np.ndarray, labels: np.ndarray,

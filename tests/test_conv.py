@@ -6,8 +6,8 @@ import pathlib
 import numpy as np
 import pytest
 
-from model.conv import Conv2D, Dropout, Flatten, MaxPool2D, ToImage
-from model.layers import FullyConnect, ReLU
+from model.conv import Conv2D, ConvReLU, Dropout, Flatten, MaxPool2D, ToImage, fuse_conv_relu
+from model.layers import FullyConnect, ReLU, Sigmoid
 
 _spec = importlib.util.spec_from_file_location("gradcheck", pathlib.Path(__file__).with_name("gradcheck.py"))
 gradcheck = importlib.util.module_from_spec(_spec)
@@ -312,3 +312,94 @@ def test_matches_torch_with_the_same_weights():
     t = F.conv2d(t, torch.tensor(conv5.weight), torch.tensor(conv5.bias), padding=1)
     t = torch.flatten(F.max_pool2d(t, 2), 1)
     np.testing.assert_allclose(ours, t.numpy(), rtol=1e-10, atol=1e-12)
+
+
+# ConvReLU: Conv2D -> ReLU (-> MaxPool2D) as one stage. (in, out, kernel, H, W, pool)
+FUSED_CASES = [(1, 3, 3, 6, 6, True), (2, 3, 3, 7, 5, True), (3, 2, 3, 5, 6, False), (2, 2, 1, 4, 5, True)]
+
+
+@pytest.mark.parametrize("chunk_bytes,workers", CHUNKING)
+@pytest.mark.parametrize("cin,cout,k,h,w,pool", FUSED_CASES)
+def test_conv_relu_gradients(cin, cout, k, h, w, pool, chunk_bytes, workers):
+    conv = Conv2D(cin, cout, k, rng=np.random.default_rng(12), dtype=np.float64)
+    conv.chunk_bytes, conv.workers = chunk_bytes, workers
+    conv.params["bias"][:] = RNG.standard_normal(cout) * 0.1
+    check_layer(ConvReLU(conv, ReLU(), MaxPool2D() if pool else None), RNG.standard_normal((3, h, w, cin)))
+
+
+def _separate_and_fused(conv, pool, x, g):
+    """Outputs, input gradients and parameter gradients of the layers one after the other
+    and of their ConvReLU."""
+    layers = [conv, ReLU()] + ([MaxPool2D()] if pool else [])
+    results = []
+    for stages in (layers, fuse_conv_relu(layers)):
+        h = x
+        for layer in stages:
+            h = layer.forward(h)
+        d = g
+        for layer in reversed(stages):
+            d = layer.backward(d)
+        results.append((h, d, conv.grads["weight"].copy(), conv.grads["bias"].copy()))
+    return results
+
+
+@pytest.mark.parametrize("pool", [True, False])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_conv_relu_equals_the_separate_layers_with_ties_and_zeros(pool, workers):
+    # Small whole numbers: the convolution's outputs are exact, with many ties inside
+    # pooling windows, many exact zeros and negative maxima; odd sizes drop a row/column.
+    rng = np.random.default_rng(4)
+    conv = Conv2D(2, 3, 3, rng=rng, dtype=np.float64)
+    conv.params["weight"][...] = rng.integers(-1, 2, conv.weight.shape)
+    conv.params["bias"][...] = [0, -1, 1]
+    conv.chunk_bytes, conv.workers = 1, workers
+    x = rng.integers(0, 2, (5, 7, 9, 2)).astype(np.float64)
+    y = conv.infer(x)
+    assert (y == 0).mean() > 0.1
+    windows = y[:, :6, :8].reshape(5, 3, 2, 4, 2, 3)
+    assert (windows == windows.max(axis=(2, 4), keepdims=True)).sum(axis=(2, 4)).max() > 1  # ties
+    g = RNG.integers(1, 4, (5, 3, 4, 3) if pool else y.shape).astype(np.float64)
+    separate, fused = _separate_and_fused(conv, pool, x, g)
+    for a, b in zip(separate, fused):
+        np.testing.assert_array_equal(a, b)  # whole numbers: exact in any order
+
+
+def test_conv_relu_float32_matches_the_separate_layers():
+    conv = Conv2D(4, 8, 3, rng=np.random.default_rng(6))
+    conv.chunk_bytes, conv.workers = 9 * 9 * 36 * 4 * 2, 2
+    x = RNG.standard_normal((9, 9, 9, 4)).astype(np.float32)
+    g = RNG.standard_normal((9, 4, 4, 8)).astype(np.float32)
+    separate, fused = _separate_and_fused(conv, True, x, g)
+    for a, b in zip(separate, fused):  # float32 rounding: sums in another order
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_conv_relu_first_layer_params_only_and_infer():
+    conv = Conv2D(1, 4, 3, rng=np.random.default_rng(3), dtype=np.float64)
+    block = ConvReLU(conv, ReLU(), MaxPool2D())
+    x = RNG.standard_normal((3, 6, 6, 1))
+    y = block.forward(x)
+    np.testing.assert_array_equal(block.infer(x), y)
+    g = RNG.standard_normal(y.shape)
+    block.backward(g)
+    full = {k: v.copy() for k, v in conv.grads.items()}
+    conv.grads["weight"][...] = 0
+    block.forward(x)
+    assert block.backward_params_only(g) is None
+    for k in full:
+        np.testing.assert_array_equal(conv.grads[k], full[k])
+    assert block.params is conv.params and block.grads is conv.grads
+
+
+def test_fuse_conv_relu_groups_conv_relu_and_a_following_pool_only():
+    rng = np.random.default_rng(0)
+    c1, c2, c3 = Conv2D(1, 2, rng=rng), Conv2D(2, 2, rng=rng), Conv2D(2, 2, rng=rng)
+    r1, r2, sig, p1, p2 = ReLU(), ReLU(), Sigmoid(), MaxPool2D(), MaxPool2D()
+    layers = [ToImage(9), c1, r1, c2, r2, p1, c3, sig, p2, Flatten()]
+    plan = fuse_conv_relu(layers)
+    assert [type(layer).__name__ for layer in plan] == [
+        "ToImage", "ConvReLU", "ConvReLU", "Conv2D", "Sigmoid", "MaxPool2D", "Flatten"]
+    assert (plan[1].conv, plan[1].relu, plan[1].pool) == (c1, r1, None)
+    assert (plan[2].conv, plan[2].relu, plan[2].pool) == (c2, r2, p1)
+    assert plan[3] is c3 and plan[5] is p2
+    assert repr(plan[2]).startswith("ConvReLU(Conv2D(in_channels=2, out_channels=2")

@@ -6,6 +6,7 @@ import pytest
 
 from model import LetterLabError
 from model.network import NetSpec, Network, parse_conv
+from model.training import Trainer, preset_config
 from model.weights import WeightsError, describe, load_weights, save_weights
 
 DATA = pathlib.Path(__file__).with_name("data")
@@ -56,3 +57,33 @@ def test_parse_conv():
             parse_conv(bad)
     with pytest.raises(LetterLabError, match="pools"):
         NetSpec(conv=("pool",) * 6, loss="softmax_cross_entropy")
+
+
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-10), (np.float32, 2e-4)])
+def test_training_through_conv_relu_stages_gives_the_separate_layers_weights(dtype, rtol):
+    """The network trains through ConvReLU stages (model.conv.fuse_conv_relu); its layer list
+    stays the separate layers. Training from a seed gives the weights that training through
+    the separate layers gives (float32: to its rounding)."""
+    cfg = preset_config("conv", conv=(4, 4, "pool", 6, "pool"), hidden=(16,), epochs=2,
+                        batch_size=16, augment=True, seed=3)
+    rng = np.random.default_rng(0)
+    x = (rng.random((96, 289)) < 0.2).astype(np.float32)
+    y = rng.integers(0, 26, 96)
+    weights = []
+    for fused in (True, False):
+        net = Network(cfg.spec, np.random.default_rng([3, 0]), dtype)
+        assert [type(layer).__name__ for layer in net.layers] == [
+            "ToImage", "Conv2D", "ReLU", "Conv2D", "ReLU", "MaxPool2D", "Conv2D", "ReLU", "MaxPool2D",
+            "Flatten", "FullyConnect", "ReLU", "Dropout", "FullyConnect"]
+        assert net.layer_names() == ["conv0", "conv1", "conv2", "fc0", "fc1"]
+        if not fused:
+            net._train_layers = net.layers
+        else:
+            assert [type(layer).__name__ for layer in net._train_layers][:5] == [
+                "ToImage", "ConvReLU", "ConvReLU", "ConvReLU", "Flatten"]
+        for _ in Trainer(cfg, x, y, network=net, conv_workers=2).run():
+            pass
+        weights.append(net.state_dict())
+    for k in weights[0]:
+        scale = np.abs(weights[1][k]).max()
+        np.testing.assert_allclose(weights[0][k], weights[1][k], rtol=0, atol=rtol * scale, err_msg=k)
