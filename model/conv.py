@@ -528,46 +528,48 @@ class ConvReLU(Layer):
         if pool and (ho < 2 or wo < 2):
             raise ValueError(f"MaxPool2D expects (n, H, W, C) with H, W >= 2, got {(n, ho, wo, o)}")
         dt, hw = x.dtype, ho * wo
-        b = conv._chunk_images(n, hw, k * k * c, dt.itemsize)
-        groups = _split(n, b, conv.workers)
+        groups = _split(n, conv._chunk_images(n, hw, k * k * c, dt.itemsize), conv.workers)
         m = max(e - s for g in groups for s, e in g)
         nw = len(groups)
-        xpad = self._scratch("xpad", 1, (n, h + 2 * p, w + 2 * p, c), dt, zero=True)[0]
+        # Each worker pads its own chunk (a buffer used at every chunk stays in the cache).
+        xpads = self._scratch("xpad", nw, (m, h + 2 * p, w + 2 * p, c), dt, zero=True)
         cols = self._scratch("cols", nw, (m * hw, k * k * c), dt)
-        ybuf = self._scratch("y", nw, (m * hw, o), dt)
+        y = np.empty((n, ho, wo, o), dt)  # the convolution's output
+        y2 = y.reshape(-1, o)
         hp, wp = (ho // 2, wo // 2) if pool else (ho, wo)
-        out = np.empty((n, hp, wp, o), dt)
-        out2 = out.reshape(-1, o)
         # keep: the ReLU's mask (of the pooled maximum); with the pool, its routing as in
         # MaxPool2D: left_top (a >= b), left_bottom (c >= d), lower (bottom > top).
         masks = self._scratch("masks", 4 if pool else 1, (n, hp, wp, o), np.bool_)
         keep = masks[0]
-        tmp = self._scratch("tmp", nw, (m, hp, wp, o), dt) if pool else None
+        out = np.empty((n, hp, wp, o), dt) if pool else y
         wm, bias = conv._weight_matrix(), conv.params["bias"]
 
         def work(wk: int) -> int:
             for s, e in groups[wk]:
-                xpad[s:e, p:p + h, p:p + w] = x[s:e]
-                cl = _im2col(xpad[s:e], k, k, ho, wo, cols[wk][:(e - s) * hw])
-                ys = ybuf[wk][:(e - s) * hw] if pool else out2[s * hw:e * hw]
-                np.matmul(cl, wm, out=ys)
-                ys += bias  # while the chunk is in the cache
-                top = out[s:e]
-                if pool:
-                    a, b_, c_, d = MaxPool2D._corners(ys.reshape(e - s, ho, wo, o))
-                    np.greater_equal(a, b_, out=masks[1][s:e])
-                    np.greater_equal(c_, d, out=masks[2][s:e])
-                    bottom = tmp[wk][:e - s]
-                    np.maximum(a, b_, out=top)
-                    np.maximum(c_, d, out=bottom)
-                    np.greater(bottom, top, out=masks[3][s:e])
-                    np.maximum(top, bottom, out=top)
-                np.greater(top, 0, out=keep[s:e])
-                np.maximum(top, 0, out=top)
+                xpad = xpads[wk][:e - s]
+                xpad[:, p:p + h, p:p + w] = x[s:e]
+                np.matmul(_im2col(xpad, k, k, ho, wo, cols[wk][:(e - s) * hw]), wm, out=y2[s * hw:e * hw])
+            # The bias, the pool and the ReLU over the worker's share of the batch at once:
+            # a few large NumPy calls (each lets the other worker take the GIL).
+            lo, hi = groups[wk][0][0], groups[wk][-1][1]
+            ys = y[lo:hi]
+            ys += bias
+            top = out[lo:hi]
+            if pool:
+                a, b, c_, d = MaxPool2D._corners(ys)
+                np.greater_equal(a, b, out=masks[1][lo:hi])
+                np.greater_equal(c_, d, out=masks[2][lo:hi])
+                np.maximum(a, b, out=top)
+                bottom = np.maximum(c_, d)
+                np.greater(bottom, top, out=masks[3][lo:hi])
+                np.maximum(top, bottom, out=top)
+            np.greater(top, 0, out=keep[lo:hi])
+            np.maximum(top, 0, out=top)
             return groups[wk][-1][0]
 
         starts = _run(work, nw)
         self._plan = (x.shape, ho, wo, groups, starts)
+        self._x = x
         return out
 
     def backward_params_only(self, grad: np.ndarray) -> None:
@@ -581,78 +583,94 @@ class ConvReLU(Layer):
         self._backward(grad, dx)
         return dx
 
+    def _route(self, grad: np.ndarray, gy: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """Write the gradient before the ReLU (and the pool) of images ``lo:hi`` into
+        ``gy[lo:hi]`` ``(n, Ho, Wo, out)``; return its sum over the pixels (the bias's)."""
+        o, dt = gy.shape[3], gy.dtype
+        keep, *routing = self._bufs["masks"]
+        g = gy[lo:hi]
+        if self.pool is None:
+            np.multiply(grad[lo:hi], keep[lo:hi], out=g)
+            return np.ones(g.size // o, dt) @ g.reshape(-1, o)
+        left_top, left_bottom, lower = (mask[lo:hi] for mask in routing)
+        g_upper = grad[lo:hi] * keep[lo:hi]
+        # Each pooled gradient goes to one pixel: the bias gradient is their sum.
+        bias_grad = np.ones(g_upper.size // o, dt) @ g_upper.reshape(-1, o)
+        g_lower = g_upper * lower
+        g_upper -= g_lower  # exact: the gradient or 0
+        a, b, c, d = MaxPool2D._corners(g)
+        np.multiply(g_upper, left_top, out=a)
+        np.subtract(g_upper, a, out=b)
+        np.multiply(g_lower, left_bottom, out=c)
+        np.subtract(g_lower, c, out=d)
+        if g.shape[1] % 2:
+            g[:, -1] = 0  # a dropped odd row (column) of the pool
+        if g.shape[2] % 2:
+            g[:, :, -1] = 0
+        return bias_grad
+
     def _backward(self, grad: np.ndarray, dx: np.ndarray | None) -> None:
         conv = self.conv
         (n, h, w, c), ho, wo, groups, starts = self._plan
         self._plan = (self._plan[0], ho, wo, groups, [-1] * len(starts))  # buffers get reused
-        k, o, dt = conv.kernel_size, conv.out_channels, grad.dtype
-        pool = self.pool is not None
+        k, o, p, dt = conv.kernel_size, conv.out_channels, conv.padding, grad.dtype
         hw, hwi, nw = ho * wo, h * w, len(groups)
-        m = max(e - s for g in groups for s, e in g)
-        xpad, cols = self._bufs["xpad"][0], self._bufs["cols"]
-        # The output gradient before the ReLU and the pool: written chunk by chunk by the
-        # weight-gradient pass, read by the input-gradient pass (two passes: the columns
-        # of both in the cache at once would not fit).
-        # With the pool, a dropped odd row or column of it is never written: zero from the start.
-        gy_all = self._scratch("gy", 1, (n * hw, o), dt, zero=True)[0]
-        masks = self._bufs["masks"]
-        keep = masks[0]
-        if pool:
-            gks = self._bufs["tmp"]
-            glows = self._scratch("glow", nw, gks[0].shape, dt)
-        if dx is not None:
-            # Chunks of its own size, but each worker keeps its share of the images
-            # (the rows of gy it wrote).
-            q = k - 1 - conv.padding
-            dx_groups = _split(n, conv._chunk_images(n, hwi, k * k * o, dt.itemsize), nw)
-            mi = max(e - s for g in dx_groups for s, e in g)
-            gpads = self._scratch("gpad", nw, (mi, ho + 2 * q, wo + 2 * q, o), dt, zero=True)
-            gcols = self._scratch("gcols", nw, (mi * hwi, k * k * o), dt)
-            wflip = conv.params["weight"][:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, c)
-            dx2 = dx.reshape(-1, c)
-        ones = np.ones(m * hw, dt)
+        x = self._x
+        gy = np.empty((n, ho, wo, o), dt)  # the gradient before the ReLU and the pool
+        gy2, x2 = gy.reshape(-1, o), x.reshape(-1, c)
+        if dx is None:
+            # Weight gradient: the columns of the input (the forward's chunks; each
+            # worker's last are still in its buffer) times the gradient. Cheaper than the
+            # way below when there are few input channels (the first layer).
+            xpads, cols = self._bufs["xpad"], self._bufs["cols"]
+            parts = self._scratch("parts", nw, (max(map(len, groups)), k * k * c, o), dt)
+
+            def work(wk: int) -> tuple[np.ndarray, np.ndarray]:
+                bias_grad = self._route(grad, gy, groups[wk][0][0], groups[wk][-1][1])
+                for i, (s, e) in enumerate(reversed(groups[wk])):
+                    cl = cols[wk][:(e - s) * hw]
+                    if s != starts[wk]:
+                        xpad = xpads[wk][:e - s]
+                        xpad[:, p:p + h, p:p + w] = x[s:e]
+                        _im2col(xpad, k, k, ho, wo, cl)
+                    np.matmul(cl.T, gy2[s * hw:e * hw], out=parts[wk][i])
+                return np.add.reduce(parts[wk][:len(groups[wk])]), bias_grad
+
+            results = _run(work, nw)
+            gw = sum(r[0] for r in results)  # rows ordered (i, j, c)
+            conv.grads["weight"][...] = gw.reshape(k, k, c, o).transpose(3, 2, 0, 1)
+            conv.grads["bias"][...] = sum(r[1] for r in results)
+            return
+        # The input gradient is the "full" correlation of the output gradient (padded by
+        # q) with the flipped kernel: the columns of the padded gradient (``gcols``, one
+        # row per input pixel, columns (i', j', out)) times the flipped weight. The same
+        # columns give the weight gradient: weight[o, c, i, j] is the sum over input
+        # pixels of x[pixel, c] * gcols[pixel, (k-1-i, k-1-j, o)], i.e. x.T @ gcols. One
+        # gather per chunk serves both products; no columns of the input are rebuilt.
+        # Each worker keeps its share of the images (the rows of gy it routed).
+        q = k - 1 - p
+        dx_groups = _split(n, conv._chunk_images(n, hwi, k * k * o, dt.itemsize), nw)
+        mi = max(e - s for g in dx_groups for s, e in g)
+        gpads = self._scratch("gpad", nw, (mi, ho + 2 * q, wo + 2 * q, o), dt, zero=True)
+        gcols = self._scratch("gcols", nw, (mi * hwi, k * k * o), dt)
+        parts = self._scratch("parts", nw, (max(map(len, dx_groups)), c, k * k * o), dt)
+        wflip = conv.params["weight"][:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, c)
+        dx2 = dx.reshape(-1, c)
 
         def work(wk: int) -> tuple[np.ndarray, np.ndarray]:
-            gw = np.zeros((k * k * c, o), dt)  # rows ordered (i, j, c)
-            gb = np.zeros(o, dt)
-            for s, e in reversed(groups[wk]):  # the last chunk's columns are still there
-                mm = e - s
-                cl = cols[wk][:mm * hw]
-                if s != starts[wk]:
-                    _im2col(xpad[s:e], k, k, ho, wo, cl)
-                gy = gy_all[s * hw:e * hw]
-                g4 = gy.reshape(mm, ho, wo, o)
-                if pool:
-                    gk, glow = gks[wk][:mm], glows[wk][:mm]
-                    np.multiply(grad[s:e], keep[s:e], out=gk)
-                    # Each pooled gradient goes to one pixel: the bias gradient is their sum.
-                    gb += ones[:gk.size // o] @ gk.reshape(-1, o)
-                    np.multiply(gk, masks[3][s:e], out=glow)
-                    np.subtract(gk, glow, out=gk)
-                    a, b_, c_, d = MaxPool2D._corners(g4)
-                    np.multiply(gk, masks[1][s:e], out=a)
-                    np.subtract(gk, a, out=b_)
-                    np.multiply(glow, masks[2][s:e], out=c_)
-                    np.subtract(glow, c_, out=d)
-                else:
-                    np.multiply(grad[s:e], keep[s:e], out=g4)
-                    gb += ones[:mm * hw] @ gy
-                gw += cl.T @ gy
-            if dx is not None:
-                # Input gradient: the "full" correlation of the output gradient with the
-                # flipped kernel (see Conv2D), chunk by chunk.
-                gpad = gpads[wk]
-                for s, e in dx_groups[wk]:
-                    mm = e - s
-                    gpad[:mm, q:q + ho, q:q + wo] = gy_all[s * hw:e * hw].reshape(mm, ho, wo, o)
-                    gc = _im2col(gpad[:mm], k, k, h, w, gcols[wk][:mm * hwi])
-                    np.matmul(gc, wflip, out=dx2[s * hwi:e * hwi])
-            return gw, gb
+            bias_grad = self._route(grad, gy, dx_groups[wk][0][0], dx_groups[wk][-1][1])
+            gpad = gpads[wk]
+            for i, (s, e) in enumerate(dx_groups[wk]):
+                gpad[:e - s, q:q + ho, q:q + wo] = gy[s:e]
+                gc = _im2col(gpad[:e - s], k, k, h, w, gcols[wk][:(e - s) * hwi])
+                np.matmul(gc, wflip, out=dx2[s * hwi:e * hwi])
+                np.matmul(x2[s * hwi:e * hwi].T, gc, out=parts[wk][i])
+            return np.add.reduce(parts[wk][:len(dx_groups[wk])]), bias_grad
 
-        parts = _run(work, nw)
-        gw = sum(part[0] for part in parts)
-        conv.grads["weight"][...] = gw.reshape(k, k, c, o).transpose(3, 2, 0, 1)
-        conv.grads["bias"][...] = sum(part[1] for part in parts)
+        results = _run(work, nw)
+        gr = sum(r[0] for r in results)  # columns ordered (k-1-i, k-1-j, o)
+        conv.grads["weight"][...] = gr.reshape(c, k, k, o)[:, ::-1, ::-1].transpose(3, 0, 1, 2)
+        conv.grads["bias"][...] = sum(r[1] for r in results)
 
     def extra_repr(self) -> str:
         return f"{self.conv!r}, {self.relu!r}" + (f", {self.pool!r}" if self.pool is not None else "")
