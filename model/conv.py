@@ -645,7 +645,7 @@ class ConvReLU(Layer):
         # q) with the flipped kernel: the columns of the padded gradient (``gcols``, one
         # row per input pixel, columns (i', j', out)) times the flipped weight. The same
         # columns give the weight gradient: weight[o, c, i, j] is the sum over input
-        # pixels of x[pixel, c] * gcols[pixel, (k-1-i, k-1-j, o)], i.e. x.T @ gcols. One
+        # pixels of gcols[pixel, (k-1-i, k-1-j, o)] * x[pixel, c], i.e. gcols.T @ x. One
         # gather per chunk serves both products; no columns of the input are rebuilt.
         # Each worker keeps its share of the images (the rows of gy it routed).
         q = k - 1 - p
@@ -653,7 +653,7 @@ class ConvReLU(Layer):
         mi = max(e - s for g in dx_groups for s, e in g)
         gpads = self._scratch("gpad", nw, (mi, ho + 2 * q, wo + 2 * q, o), dt, zero=True)
         gcols = self._scratch("gcols", nw, (mi * hwi, k * k * o), dt)
-        parts = self._scratch("parts", nw, (max(map(len, dx_groups)), c, k * k * o), dt)
+        parts = self._scratch("parts", nw, (max(map(len, dx_groups)), k * k * o, c), dt)
         wflip = conv.params["weight"][:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, c)
         dx2 = dx.reshape(-1, c)
 
@@ -664,12 +664,12 @@ class ConvReLU(Layer):
                 gpad[:e - s, q:q + ho, q:q + wo] = gy[s:e]
                 gc = _im2col(gpad[:e - s], k, k, h, w, gcols[wk][:(e - s) * hwi])
                 np.matmul(gc, wflip, out=dx2[s * hwi:e * hwi])
-                np.matmul(x2[s * hwi:e * hwi].T, gc, out=parts[wk][i])
+                np.matmul(gc.T, x2[s * hwi:e * hwi], out=parts[wk][i])  # faster than x.T @ gc
             return np.add.reduce(parts[wk][:len(dx_groups[wk])]), bias_grad
 
         results = _run(work, nw)
-        gr = sum(r[0] for r in results)  # columns ordered (k-1-i, k-1-j, o)
-        conv.grads["weight"][...] = gr.reshape(c, k, k, o)[:, ::-1, ::-1].transpose(3, 0, 1, 2)
+        gr = sum(r[0] for r in results)  # rows ordered (k-1-i, k-1-j, o)
+        conv.grads["weight"][...] = gr.reshape(k, k, o, c)[::-1, ::-1].transpose(2, 3, 0, 1)
         conv.grads["bias"][...] = sum(r[1] for r in results)
 
     def extra_repr(self) -> str:
