@@ -1,12 +1,15 @@
 """Training speed of the conv net: our NumPy layers against PyTorch CPU autograd.
 
     python benchmarks/conv_speed.py [--rounds 3] [--batches 100] [--threads 2]
-                                    [--split workers|blas] [--chunk-kib 1024]
+                                    [--split workers|blas] [--chunk-kib 1024] [--separate]
 
 The network is the "conv" preset built directly from ``model.conv`` and
 ``model.layers`` (input 17x17x1, Conv 3x3 32, ReLU, Conv 3x3 32, ReLU, MaxPool, Conv 3x3
 64, ReLU, MaxPool, Flatten, FC 128, ReLU, Dropout 0.3, FC 26), float32, batch 64, softmax
 cross-entropy, SGD with momentum 0.9, random data. One step is forward + backward + SGD.
+As ``model.network`` trains it, each conv with its ReLU (and pool) is one
+``model.conv.ConvReLU`` stage (``fuse_conv_relu``); ``--separate`` steps through the
+separate layers instead (the same numbers).
 
 ``--threads`` is the budget of both libraries. NumPy spends it, by default, as that many
 ``Conv2D.workers`` with one BLAS thread (``--split blas``: one worker, BLAS's threads).
@@ -32,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from model.conv import Conv2D, Dropout, Flatten, MaxPool2D, ToImage  # noqa: E402
+from model.conv import Conv2D, Dropout, Flatten, MaxPool2D, ToImage, fuse_conv_relu  # noqa: E402
 from model.layers import FullyConnect, ReLU  # noqa: E402
 from model.optim import SGD  # noqa: E402
 
@@ -60,24 +63,25 @@ def softmax_ce_grad(z: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 class NumpyNet:
-    def __init__(self, seed: int = 0) -> None:
-        self.layers = build(np.random.default_rng(seed))
-        # The first parameterised layer needs no input gradient.
-        self.first = next(i for i, layer in enumerate(self.layers) if layer.params)
+    def __init__(self, seed: int = 0, separate: bool = False) -> None:
+        self.layers = build(np.random.default_rng(seed))  # the PyTorch twin copies these
+        self.stages = self.layers if separate else fuse_conv_relu(self.layers)  # stepped through
+        # The first parameterised stage needs no input gradient.
+        self.first = next(i for i, layer in enumerate(self.stages) if layer.params)
         self.opt = SGD([(layer.params[k], layer.grads[k]) for layer in self.layers for k in layer.params],
                        LR, momentum=MOMENTUM)
 
     def step(self, x: np.ndarray, labels: np.ndarray, clock: dict | None = None) -> None:
         t = time.perf_counter
         h = x
-        for i, layer in enumerate(self.layers):
+        for i, layer in enumerate(self.stages):
             t0 = t()
             h = layer.forward(h)
             if clock is not None:
                 clock[i, "forward"] = clock.get((i, "forward"), 0) + t() - t0
         g = softmax_ce_grad(h, labels)
-        for i in range(len(self.layers) - 1, self.first - 1, -1):
-            layer = self.layers[i]
+        for i in range(len(self.stages) - 1, self.first - 1, -1):
+            layer = self.stages[i]
             t0 = t()
             if i == self.first:
                 layer.backward_params_only(g)
@@ -88,7 +92,7 @@ class NumpyNet:
         t0 = t()
         self.opt.step()
         if clock is not None:
-            clock[len(self.layers), "SGD step"] = clock.get((len(self.layers), "SGD step"), 0) + t() - t0
+            clock[len(self.stages), "SGD step"] = clock.get((len(self.stages), "SGD step"), 0) + t() - t0
 
 
 def torch_twin(layers: list):
@@ -167,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=["workers", "blas"], default="workers",
                     help="how NumPy uses the threads: Conv2D.workers = threads with 1 BLAS "
                          "thread (default), or 1 worker and BLAS's own threads")
+    ap.add_argument("--separate", action="store_true",
+                    help="step through the separate conv, ReLU and pool layers, not ConvReLU stages")
     ap.add_argument("--chunk-kib", type=int, default=None,
                     help=f"Conv2D.chunk_bytes in KiB (default {Conv2D.chunk_bytes >> 10})")
     args = ap.parse_args(argv)
@@ -184,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"numpy: Conv2D.workers={Conv2D.workers}, BLAS threads {blas_threads}; "
           f"torch: {args.threads} threads")
     with threadpool_limits(blas_threads):
-        ours = NumpyNet()
+        ours = NumpyNet(separate=args.separate)
         try:
             torch_step, torch_check, torch_version = torch_step_fn(ours.layers, args.threads)
         except ImportError:
@@ -219,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(clock.values())
     print(f"\nnumpy per layer (ms per epoch, instrumented run, total {total / args.batches * per_epoch:.0f}):")
     for (i, phase), sec in clock.items():
-        name = repr(ours.layers[i]) if i < len(ours.layers) else ""
+        name = repr(ours.stages[i])[:68] if i < len(ours.stages) else ""
         ms = sec / args.batches * per_epoch
         print(f"  {name:68s} {phase:8s} {ms:7.0f}  {100 * sec / total:5.1f} %")
     return 0
