@@ -40,6 +40,9 @@ def guess_hint() -> str:
 NOT_SURE_BELOW = 0.6
 
 
+_AXIS = np.arange(SIDE, dtype=np.float64)
+
+
 def ink_shape(x: np.ndarray) -> str | None:
     """``"dot"`` or ``"line"`` if the 17×17 input ``x`` is a blob or a straight slanted
     line, things no letter looks like; else None.
@@ -51,14 +54,13 @@ def ink_shape(x: np.ndarray) -> str | None:
     column. On the 10,000 validation images and the 520 mouse drawings neither fires;
     it catches every dot and 83 % of random slanted lines (tests/gui/test_details.py)."""
     a = np.asarray(x, np.float64).reshape(SIDE, SIDE)
-    w = a.sum()
+    ink_y, ink_x = a.sum(1), a.sum(0)      # the ink per row and per column
+    w = ink_y.sum()
     if w <= 0:
         return None
-    yy, xx = np.mgrid[0:SIDE, 0:SIDE]
-    cy, cx = (a * yy).sum() / w, (a * xx).sum() / w
-    dy, dx = yy - cy, xx - cx
-    cov = np.array([[(a * dy * dy).sum(), (a * dy * dx).sum()],
-                    [(a * dy * dx).sum(), (a * dx * dx).sum()]]) / w
+    dy, dx = _AXIS - (ink_y @ _AXIS) / w, _AXIS - (ink_x @ _AXIS) / w
+    sxy = dy @ a @ dx
+    cov = np.array([[ink_y @ (dy * dy), sxy], [sxy, ink_x @ (dx * dx)]]) / w
     ev, vec = np.linalg.eigh(cov)
     if ev[1] <= 0:
         return "dot"
@@ -315,6 +317,7 @@ class DrawTab(QWidget):
         self.canvas.historyChanged.connect(self._history_changed)
         self.state.drawRequested.connect(self.show_input)
         self.not_sure = False
+        self._doubt_shown = False      # the big letter's colour has been set once
         self._history_changed()
 
     def _history_changed(self) -> None:
@@ -361,11 +364,14 @@ class DrawTab(QWidget):
 
     def _show_doubt(self, reason: str | None) -> None:
         """Grey the big letter and say why when the guess should not be trusted."""
-        self.not_sure = reason is not None
-        pal = self.prediction.palette()
-        pal.setColor(QPalette.WindowText, QColor("#b4b4b4") if self.not_sure else
-                     self.palette().color(QPalette.WindowText))
-        self.prediction.setPalette(pal)
+        grey = reason is not None
+        if grey != self.not_sure or not self._doubt_shown:
+            pal = self.prediction.palette()         # a new palette re-polishes: only on a change
+            pal.setColor(QPalette.WindowText, QColor("#b4b4b4") if grey else
+                         self.palette().color(QPalette.WindowText))
+            self.prediction.setPalette(pal)
+            self._doubt_shown = True
+        self.not_sure = grey
         self.prediction.setToolTip(self.tr("Not sure: {reason}").format(reason=reason) if reason else "")
         if reason:
             self.message.setText(self.tr("Not sure — is it a letter? ({reason})").format(reason=reason))

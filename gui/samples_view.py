@@ -8,6 +8,7 @@ import), the Train tab (include them) and the Mistakes tab (study them) subscrib
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -37,16 +38,28 @@ class SamplesStore(QObject):
     def __init__(self, folder: str | Path | None = None, parent=None) -> None:
         super().__init__(parent)
         self.set = SampleSet(folder)
+        self._counts: tuple[tuple, dict[str, int]] | None = None   # (list file's stat, counts)
 
     @property
     def folder(self) -> Path:
         return self.set.folder
 
     def counts(self) -> dict[str, int]:
+        """Samples per letter. The Draw tab asks after every stroke: the list is read again
+        only when its file changed (here or by `letterlab samples` meanwhile)."""
         try:
-            return self.set.counts()
+            st = os.stat(self.set.list_path)
+            key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            key = None
+        if self._counts is not None and self._counts[0] == key:
+            return dict(self._counts[1])
+        try:
+            counts = self.set.counts()
         except LetterLabError:
             return dict.fromkeys(LETTERS, 0)
+        self._counts = (key, counts)
+        return dict(counts)
 
     def total(self) -> int:
         return sum(self.counts().values())

@@ -184,3 +184,22 @@ def test_samples_view_delete_undo_export_import_and_mistakes(samples_window, qtb
     qtbot.waitUntil(lambda: not mt.is_busy() and w.findChild(QWidget, "errorDialog") is not None, timeout=10000)
     assert mt.study_data() is w.state.validation
     find(w, QWidget, "errorDialog").close()
+
+
+def test_sample_counts_follow_changes_made_outside_the_app(qtbot, tmp_path):
+    """The Draw tab asks for the counts after every stroke; they are cached, but a sample
+    added meanwhile by `letterlab samples add` (another SampleSet on the folder) shows."""
+    from gui.samples_view import SamplesStore
+    from model.samples import SampleSet
+
+    store = SamplesStore(tmp_path / "samples")
+    assert store.counts()["A"] == 0
+    ink = np.full((60, 60), 255, np.uint8)
+    ink[10:50, 28:32] = 0
+    store.add(ink, "I")
+    assert store.counts()["I"] == 1
+    other = SampleSet(tmp_path / "samples")
+    other.add(np.rot90(ink).copy(), "H")
+    assert store.counts()["H"] == 1 and store.counts()["I"] == 1
+    other.remove([e.name for e in other.entries() if e.letter == "I"])
+    assert store.counts()["I"] == 0 and store.total() == 1
