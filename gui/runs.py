@@ -176,7 +176,7 @@ class Thinned:
         while n // self.size > self.max_buckets:
             self._merge()
         x, y = series.x, series.y
-        m = (n - self.done) // self.size
+        m = (n - 1 - self.done) // self.size       # the last point stays in the open bucket
         if m:
             self._fold(x[self.done:self.done + m * self.size].reshape(m, self.size),
                        y[self.done:self.done + m * self.size].reshape(m, self.size))

@@ -83,7 +83,7 @@ class TrainPlots(QWidget):
         self.curves: dict[int, dict[str, pg.PlotDataItem]] = {}
         self._thinned: dict[tuple[int, str], Thinned] = {}    # per long curve
         self._pushed: dict[tuple[int, str], int] = {}         # points last handed to each curve
-        self._legends: dict[str, list] = {}                   # entries each legend shows
+        self._stale = False       # legends and ranges not brought up to date while hidden
         self.selected: Run | None = None
         self._dirty: dict[str, set[int]] = {"loss": set(), "grad": set()}
         self._turn = "loss"
@@ -179,13 +179,16 @@ class TrainPlots(QWidget):
         """Create the run's gradient curves once the number of layers is known."""
         curves = self.curves[run.id]
         gp = self.gradient_plot.getPlotItem()
+        added = False
         for i in range(run.n_layers):
             key = f"grad{i}"
             if key not in curves:
                 pen = pg.mkPen(run.colour, width=1, style=LAYER_STYLES[i % len(LAYER_STYLES)])
                 curves[key] = gp.plot(pen=pen, skipFiniteCheck=True)
                 curves[key].setVisible(run.visible)
-                self._relegend()
+                added = True
+        if added:
+            self._relegend()
 
     def _run_removed(self, run: Run) -> None:
         for c in self.curves.pop(run.id, {}).values():
@@ -211,8 +214,15 @@ class TrainPlots(QWidget):
             return
         for c in curves.values():
             c.setVisible(run.visible)
+        if self._hidden():
+            self._stale = True           # legends and ranges once shown again
+            return
         self._relegend()
         self._fit()
+
+    def _hidden(self) -> bool:
+        """Another tab is showing: redraws wait until this one is shown again."""
+        return self.window().isVisible() and not self.isVisible()
 
     def select(self, run: Run | None) -> None:
         """Highlight ``run``'s curves (thicker, drawn on top)."""
@@ -269,8 +279,8 @@ class TrainPlots(QWidget):
             self._timer.start()
 
     def _tick(self) -> None:
-        if self.window().isVisible() and not self.isVisible():
-            self._timer.stop()            # another tab is showing: catch up when shown again
+        if self._hidden():
+            self._timer.stop()            # caught up in showEvent
             return
         self._turn = "grad" if self._turn == "loss" else "loss"
         self.redraw(self._turn)
@@ -279,6 +289,10 @@ class TrainPlots(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._relegend()
+            self._fit()
         if any(self._dirty.values()) and not self._timer.isActive():
             self._timer.start()
 

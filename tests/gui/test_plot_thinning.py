@@ -11,7 +11,7 @@ def grow(series: Series, y: np.ndarray, start: int = 0) -> None:
         series.append(float(i), float(v))
 
 
-@pytest.mark.parametrize("n", [10, 64, 65, 1000, 5001, 40000])
+@pytest.mark.parametrize("n", [10, 64, 65, 1000, 4096, 5001, 6400, 40000])
 def test_thinned_keeps_each_buckets_extremes_and_the_last_point(n):
     rng = np.random.default_rng(n)
     y = np.cumsum(rng.normal(size=n)) + 5 * (rng.random(n) < 0.01)     # drift with rare spikes
@@ -101,3 +101,43 @@ def test_batched_appends_match_one_point_at_a_time():
     for sm in (one.smoothed, many.smoothed, again):
         np.testing.assert_allclose(sm.data()[1], ref.data()[1], rtol=1e-12)
         np.testing.assert_array_equal(sm.data()[0], ref.data()[0])
+
+
+def test_plots_hidden_behind_another_tab_catch_up_when_shown(qtbot):
+    """While another tab shows, the Train plots skip their redraws; shown again, their
+    curves, legend and ranges are those of the runs' current state."""
+    from PySide6.QtWidgets import QLabel, QTabWidget
+
+    from gui.runs import RunStore
+    from gui.train_plots import TrainPlots
+    from model.training import BatchEvent, EpochEvent, TrainConfig
+
+    store = RunStore()
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    plots = TrainPlots(store)
+    tabs.addTab(plots, "train")
+    tabs.addTab(QLabel("other"), "other")
+    tabs.resize(900, 600)
+    tabs.show()
+    run = store.add_training(TrainConfig(hidden=(8,)))
+    tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: not plots.isVisible())
+    events = [BatchEvent(1, b, 5000, 1.0 / b, [0.5, 0.25], 0.0) for b in range(1, 5001)]
+    run.add_batches(events)
+    run.add_epoch(EpochEvent(1, 3, 0.3, None, 0.9, [0.5, 0.25], 1.0))
+    store.curves_changed(run)
+    store.changed.emit(run)
+    qtbot.wait(300)
+    assert plots.plotted(run)["batch_loss"] == 0                    # nothing drawn meanwhile
+    tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: plots.plotted(run).get("grad1", 0) > 0, timeout=3000)
+    qtbot.waitUntil(lambda: plots.plotted(run)["batch_loss"] > 0, timeout=3000)
+    counts = plots.plotted(run)
+    assert counts["epoch_loss"] == 1 and counts["val_accuracy"] == 1
+    assert 0 < counts["batch_loss"] < 5000 and 0 < counts["grad0"] < 5000    # thinned
+    x, y = plots.curves[run.id]["grad1"].getData()
+    assert x[-1] == 1.0 and np.isclose(10 ** y[-1], 0.25)        # up to the last batch (log axis)
+    assert [label.text for _, label in plots.loss_legend.items] == [run.legend()]
+    assert "90.0 %" in run.legend()
+    assert plots.accuracy_plot.getPlotItem().getViewBox().viewRange()[0][1] >= 1.0
