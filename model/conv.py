@@ -583,12 +583,11 @@ class ConvReLU(Layer):
         self._backward(grad, dx)
         return dx
 
-    def _route(self, grad: np.ndarray, gy: np.ndarray, lo: int, hi: int) -> np.ndarray:
-        """Write the gradient before the ReLU (and the pool) of images ``lo:hi`` into
-        ``gy[lo:hi]`` ``(n, Ho, Wo, out)``; return its sum over the pixels (the bias's)."""
-        o, dt = gy.shape[3], gy.dtype
+    def _route(self, grad: np.ndarray, g: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """Write the gradient before the ReLU (and the pool) of images ``lo:hi`` into ``g``
+        ``(hi - lo, Ho, Wo, out)``; return its sum over the pixels (the bias's)."""
+        o, dt = g.shape[3], g.dtype
         keep, *routing = self._bufs["masks"]
-        g = gy[lo:hi]
         if self.pool is None:
             np.multiply(grad[lo:hi], keep[lo:hi], out=g)
             return np.ones(g.size // o, dt) @ g.reshape(-1, o)
@@ -616,9 +615,10 @@ class ConvReLU(Layer):
         k, o, p, dt = conv.kernel_size, conv.out_channels, conv.padding, grad.dtype
         hw, hwi, nw = ho * wo, h * w, len(groups)
         x = self._x
-        gy = np.empty((n, ho, wo, o), dt)  # the gradient before the ReLU and the pool
-        gy2, x2 = gy.reshape(-1, o), x.reshape(-1, c)
+        x2 = x.reshape(-1, c)
         if dx is None:
+            gy = np.empty((n, ho, wo, o), dt)  # the gradient before the ReLU and the pool
+            gy2 = gy.reshape(-1, o)
             # Weight gradient: the columns of the input (the forward's chunks; each
             # worker's last are still in its buffer) times the gradient. Cheaper than the
             # way below when there are few input channels (the first layer).
@@ -626,7 +626,8 @@ class ConvReLU(Layer):
             parts = self._scratch("parts", nw, (max(map(len, groups)), k * k * c, o), dt)
 
             def work(wk: int) -> tuple[np.ndarray, np.ndarray]:
-                bias_grad = self._route(grad, gy, groups[wk][0][0], groups[wk][-1][1])
+                lo, hi = groups[wk][0][0], groups[wk][-1][1]
+                bias_grad = self._route(grad, gy[lo:hi], lo, hi)
                 for i, (s, e) in enumerate(reversed(groups[wk])):
                     cl = cols[wk][:(e - s) * hw]
                     if s != starts[wk]:
@@ -647,22 +648,24 @@ class ConvReLU(Layer):
         # columns give the weight gradient: weight[o, c, i, j] is the sum over input
         # pixels of gcols[pixel, (k-1-i, k-1-j, o)] * x[pixel, c], i.e. gcols.T @ x. One
         # gather per chunk serves both products; no columns of the input are rebuilt.
-        # Each worker keeps its share of the images (the rows of gy it routed).
+        # Each worker routes the gradient of its share of the images straight into its
+        # padded buffer, then gathers it chunk by chunk.
         q = k - 1 - p
         dx_groups = _split(n, conv._chunk_images(n, hwi, k * k * o, dt.itemsize), nw)
         mi = max(e - s for g in dx_groups for s, e in g)
-        gpads = self._scratch("gpad", nw, (mi, ho + 2 * q, wo + 2 * q, o), dt, zero=True)
+        share = max(g[-1][1] - g[0][0] for g in dx_groups)
+        gpads = self._scratch("gpad", nw, (share, ho + 2 * q, wo + 2 * q, o), dt, zero=True)
         gcols = self._scratch("gcols", nw, (mi * hwi, k * k * o), dt)
         parts = self._scratch("parts", nw, (max(map(len, dx_groups)), k * k * o, c), dt)
         wflip = conv.params["weight"][:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, c)
         dx2 = dx.reshape(-1, c)
 
         def work(wk: int) -> tuple[np.ndarray, np.ndarray]:
-            bias_grad = self._route(grad, gy, dx_groups[wk][0][0], dx_groups[wk][-1][1])
+            lo, hi = dx_groups[wk][0][0], dx_groups[wk][-1][1]
             gpad = gpads[wk]
+            bias_grad = self._route(grad, gpad[:hi - lo, q:q + ho, q:q + wo], lo, hi)
             for i, (s, e) in enumerate(dx_groups[wk]):
-                gpad[:e - s, q:q + ho, q:q + wo] = gy[s:e]
-                gc = _im2col(gpad[:e - s], k, k, h, w, gcols[wk][:(e - s) * hwi])
+                gc = _im2col(gpad[s - lo:e - lo], k, k, h, w, gcols[wk][:(e - s) * hwi])
                 np.matmul(gc, wflip, out=dx2[s * hwi:e * hwi])
                 np.matmul(gc.T, x2[s * hwi:e * hwi], out=parts[wk][i])  # faster than x.T @ gc
             return np.add.reduce(parts[wk][:len(dx_groups[wk])]), bias_grad
