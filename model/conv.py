@@ -527,6 +527,8 @@ class ConvReLU(Layer):
         pool = self.pool is not None
         if pool and (ho < 2 or wo < 2):
             raise ValueError(f"MaxPool2D expects (n, H, W, C) with H, W >= 2, got {(n, ho, wo, o)}")
+        if pool:  # an odd last row or column would be dropped by the pool: not computed
+            ho, wo = ho // 2 * 2, wo // 2 * 2
         dt, hw = x.dtype, ho * wo
         groups = _split(n, conv._chunk_images(n, hw, k * k * c, dt.itemsize), conv.workers)
         m = max(e - s for g in groups for s, e in g)
@@ -585,7 +587,8 @@ class ConvReLU(Layer):
 
     def _route(self, grad: np.ndarray, g: np.ndarray, lo: int, hi: int) -> np.ndarray:
         """Write the gradient before the ReLU (and the pool) of images ``lo:hi`` into ``g``
-        ``(hi - lo, Ho, Wo, out)``; return its sum over the pixels (the bias's)."""
+        ``(hi - lo, Ho, Wo, out)`` (with the pool: even Ho and Wo, every pixel in a window);
+        return its sum over the pixels (the bias's)."""
         o, dt = g.shape[3], g.dtype
         keep, *routing = self._bufs["masks"]
         if self.pool is None:
@@ -602,10 +605,6 @@ class ConvReLU(Layer):
         np.subtract(g_upper, a, out=b)
         np.multiply(g_lower, left_bottom, out=c)
         np.subtract(g_lower, c, out=d)
-        if g.shape[1] % 2:
-            g[:, -1] = 0  # a dropped odd row (column) of the pool
-        if g.shape[2] % 2:
-            g[:, :, -1] = 0
         return bias_grad
 
     def _backward(self, grad: np.ndarray, dx: np.ndarray | None) -> None:
@@ -654,7 +653,9 @@ class ConvReLU(Layer):
         dx_groups = _split(n, conv._chunk_images(n, hwi, k * k * o, dt.itemsize), nw)
         mi = max(e - s for g in dx_groups for s, e in g)
         share = max(g[-1][1] - g[0][0] for g in dx_groups)
-        gpads = self._scratch("gpad", nw, (share, ho + 2 * q, wo + 2 * q, o), dt, zero=True)
+        # (ho, wo) can be smaller than the convolution's output by a row or column the pool
+        # drops: its gradient is the zero border left there.
+        gpads = self._scratch("gpad", nw, (share, h + k - 1, w + k - 1, o), dt, zero=True)
         gcols = self._scratch("gcols", nw, (mi * hwi, k * k * o), dt)
         parts = self._scratch("parts", nw, (max(map(len, dx_groups)), k * k * o, c), dt)
         wflip = conv.params["weight"][:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(-1, c)
