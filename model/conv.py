@@ -536,7 +536,10 @@ class ConvReLU(Layer):
         # Each worker pads its own chunk (a buffer used at every chunk stays in the cache).
         xpads = self._scratch("xpad", nw, (m, h + 2 * p, w + 2 * p, c), dt, zero=True)
         cols = self._scratch("cols", nw, (m * hw, k * k * c), dt)
-        y = np.empty((n, ho, wo, o), dt)  # the convolution's output
+        # The convolution's output: returned without the pool; with it, kept like the
+        # scratch buffers (a new array a step made the allocator return memory to the
+        # system and fault it back in: about 1000 page faults a step).
+        y = self._scratch("y", 1, (n, ho, wo, o), dt)[0] if pool else np.empty((n, ho, wo, o), dt)
         y2 = y.reshape(-1, o)
         hp, wp = (ho // 2, wo // 2) if pool else (ho, wo)
         # keep: the ReLU's mask (of the pooled maximum); with the pool, its routing as in
@@ -544,6 +547,7 @@ class ConvReLU(Layer):
         masks = self._scratch("masks", 4 if pool else 1, (n, hp, wp, o), np.bool_)
         keep = masks[0]
         out = np.empty((n, hp, wp, o), dt) if pool else y
+        bottoms = self._scratch("bottom", nw, (max(g[-1][1] - g[0][0] for g in groups), hp, wp, o), dt)
         wm, bias = conv._weight_matrix(), conv.params["bias"]
 
         def work(wk: int) -> int:
@@ -562,7 +566,7 @@ class ConvReLU(Layer):
                 np.greater_equal(a, b, out=masks[1][lo:hi])
                 np.greater_equal(c_, d, out=masks[2][lo:hi])
                 np.maximum(a, b, out=top)
-                bottom = np.maximum(c_, d)
+                bottom = np.maximum(c_, d, out=bottoms[wk][:hi - lo])
                 np.greater(bottom, top, out=masks[3][lo:hi])
                 np.maximum(top, bottom, out=top)
             np.greater(top, 0, out=keep[lo:hi])
@@ -585,20 +589,21 @@ class ConvReLU(Layer):
         self._backward(grad, dx)
         return dx
 
-    def _route(self, grad: np.ndarray, g: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    def _route(self, grad: np.ndarray, g: np.ndarray, lo: int, hi: int, tmp: list) -> np.ndarray:
         """Write the gradient before the ReLU (and the pool) of images ``lo:hi`` into ``g``
         ``(hi - lo, Ho, Wo, out)`` (with the pool: even Ho and Wo, every pixel in a window);
-        return its sum over the pixels (the bias's)."""
+        return its sum over the pixels (the bias's). ``tmp``: two scratch arrays of at
+        least ``hi - lo`` pooled images."""
         o, dt = g.shape[3], g.dtype
         keep, *routing = self._bufs["masks"]
         if self.pool is None:
             np.multiply(grad[lo:hi], keep[lo:hi], out=g)
             return np.ones(g.size // o, dt) @ g.reshape(-1, o)
         left_top, left_bottom, lower = (mask[lo:hi] for mask in routing)
-        g_upper = grad[lo:hi] * keep[lo:hi]
+        g_upper = np.multiply(grad[lo:hi], keep[lo:hi], out=tmp[0][:hi - lo])
         # Each pooled gradient goes to one pixel: the bias gradient is their sum.
         bias_grad = np.ones(g_upper.size // o, dt) @ g_upper.reshape(-1, o)
-        g_lower = g_upper * lower
+        g_lower = np.multiply(g_upper, lower, out=tmp[1][:hi - lo])
         g_upper -= g_lower  # exact: the gradient or 0
         a, b, c, d = MaxPool2D._corners(g)
         np.multiply(g_upper, left_top, out=a)
@@ -615,8 +620,10 @@ class ConvReLU(Layer):
         hw, hwi, nw = ho * wo, h * w, len(groups)
         x = self._x
         x2 = x.reshape(-1, c)
+        share = max(g[-1][1] - g[0][0] for g in groups)  # the same shares in both ways below
+        tmp = self._scratch("route", 2 * nw, (share, ho // 2, wo // 2, o), dt) if self.pool else [None] * 2 * nw
         if dx is None:
-            gy = np.empty((n, ho, wo, o), dt)  # the gradient before the ReLU and the pool
+            gy = self._scratch("gy", 1, (n, ho, wo, o), dt)[0]  # before the ReLU and the pool
             gy2 = gy.reshape(-1, o)
             # Weight gradient: the columns of the input (the forward's chunks; each
             # worker's last are still in its buffer) times the gradient. Cheaper than the
@@ -626,7 +633,7 @@ class ConvReLU(Layer):
 
             def work(wk: int) -> tuple[np.ndarray, np.ndarray]:
                 lo, hi = groups[wk][0][0], groups[wk][-1][1]
-                bias_grad = self._route(grad, gy[lo:hi], lo, hi)
+                bias_grad = self._route(grad, gy[lo:hi], lo, hi, tmp[2 * wk:2 * wk + 2])
                 for i, (s, e) in enumerate(reversed(groups[wk])):
                     cl = cols[wk][:(e - s) * hw]
                     if s != starts[wk]:
@@ -652,7 +659,6 @@ class ConvReLU(Layer):
         q = k - 1 - p
         dx_groups = _split(n, conv._chunk_images(n, hwi, k * k * o, dt.itemsize), nw)
         mi = max(e - s for g in dx_groups for s, e in g)
-        share = max(g[-1][1] - g[0][0] for g in dx_groups)
         # (ho, wo) can be smaller than the convolution's output by a row or column the pool
         # drops: its gradient is the zero border left there.
         gpads = self._scratch("gpad", nw, (share, h + k - 1, w + k - 1, o), dt, zero=True)
@@ -664,7 +670,7 @@ class ConvReLU(Layer):
         def work(wk: int) -> tuple[np.ndarray, np.ndarray]:
             lo, hi = dx_groups[wk][0][0], dx_groups[wk][-1][1]
             gpad = gpads[wk]
-            bias_grad = self._route(grad, gpad[:hi - lo, q:q + ho, q:q + wo], lo, hi)
+            bias_grad = self._route(grad, gpad[:hi - lo, q:q + ho, q:q + wo], lo, hi, tmp[2 * wk:2 * wk + 2])
             for i, (s, e) in enumerate(dx_groups[wk]):
                 gc = _im2col(gpad[s - lo:e - lo], k, k, h, w, gcols[wk][:(e - s) * hwi])
                 np.matmul(gc, wflip, out=dx2[s * hwi:e * hwi])
