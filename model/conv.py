@@ -43,7 +43,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from model.layers import Layer, ReLU, WeightedLayer
 
-__all__ = ["Conv2D", "MaxPool2D", "ToImage", "Flatten", "Dropout", "ConvReLU", "fuse_conv_relu"]
+__all__ = ["Conv2D", "MaxPool2D", "ToImage", "Flatten", "Dropout", "ConvReLU", "ConvStack", "fuse_conv_relu"]
 
 
 def _windows(xpad: np.ndarray, kh: int, kw: int, ho: int, wo: int) -> np.ndarray:
@@ -519,6 +519,15 @@ class ConvReLU(Layer):
         return y if self.pool is None else self.pool.infer(y)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        out, work, nw, done = self._prepare_forward(x, self.conv.workers)
+        done(_run(work, nw))
+        return out
+
+    def _prepare_forward(self, x: np.ndarray, workers: int) -> tuple:
+        """``(out, work, count, done)``: the output array (filled by the workers), the
+        work of worker ``wk`` (``work(wk)`` for ``wk < count``; it writes only its share's
+        rows of ``out`` and reads only those of ``x``) and ``done(results)``, to call with
+        the list of the workers' results."""
         conv = self.conv
         conv._check(x)
         n, h, w, c = x.shape
@@ -530,7 +539,7 @@ class ConvReLU(Layer):
         if pool:  # an odd last row or column would be dropped by the pool: not computed
             ho, wo = ho // 2 * 2, wo // 2 * 2
         dt, hw = x.dtype, ho * wo
-        groups = _split(n, conv._chunk_images(n, hw, k * k * c, dt.itemsize), conv.workers)
+        groups = _split(n, conv._chunk_images(n, hw, k * k * c, dt.itemsize), workers)
         m = max(e - s for g in groups for s, e in g)
         nw = len(groups)
         # Each worker pads its own chunk (a buffer used at every chunk stays in the cache).
@@ -573,10 +582,11 @@ class ConvReLU(Layer):
             np.maximum(top, 0, out=top)
             return groups[wk][-1][0]
 
-        starts = _run(work, nw)
-        self._plan = (x.shape, ho, wo, groups, starts)
-        self._x = x
-        return out
+        def done(starts: list) -> None:
+            self._plan = (x.shape, ho, wo, groups, starts)
+            self._x = x
+
+        return out, work, nw, done
 
     def backward_params_only(self, grad: np.ndarray) -> None:
         """Fill ``grads`` from ``grad`` (the output's gradient) without the input gradient."""
@@ -613,6 +623,13 @@ class ConvReLU(Layer):
         return bias_grad
 
     def _backward(self, grad: np.ndarray, dx: np.ndarray | None) -> None:
+        work, nw, done = self._prepare_backward(grad, dx)
+        done(_run(work, nw))
+
+    def _prepare_backward(self, grad: np.ndarray, dx: np.ndarray | None) -> tuple:
+        """``(work, count, done)`` as in ``_prepare_forward``: the workers fill ``dx`` (if
+        not None), each its share's rows, reading only those of ``grad``; ``done`` fills
+        ``grads``."""
         conv = self.conv
         (n, h, w, c), ho, wo, groups, starts = self._plan
         self._plan = (self._plan[0], ho, wo, groups, [-1] * len(starts))  # buffers get reused
@@ -643,11 +660,12 @@ class ConvReLU(Layer):
                     np.matmul(cl.T, gy2[s * hw:e * hw], out=parts[wk][i])
                 return np.add.reduce(parts[wk][:len(groups[wk])]), bias_grad
 
-            results = _run(work, nw)
-            gw = sum(r[0] for r in results)  # rows ordered (i, j, c)
-            conv.grads["weight"][...] = gw.reshape(k, k, c, o).transpose(3, 2, 0, 1)
-            conv.grads["bias"][...] = sum(r[1] for r in results)
-            return
+            def done(results: list) -> None:
+                gw = sum(r[0] for r in results)  # rows ordered (i, j, c)
+                conv.grads["weight"][...] = gw.reshape(k, k, c, o).transpose(3, 2, 0, 1)
+                conv.grads["bias"][...] = sum(r[1] for r in results)
+
+            return work, nw, done
         # The input gradient is the "full" correlation of the output gradient (padded by
         # q) with the flipped kernel: the columns of the padded gradient (``gcols``, one
         # row per input pixel, columns (i', j', out)) times the flipped weight. The same
@@ -677,19 +695,82 @@ class ConvReLU(Layer):
                 np.matmul(gc.T, x2[s * hwi:e * hwi], out=parts[wk][i])  # faster than x.T @ gc
             return np.add.reduce(parts[wk][:len(dx_groups[wk])]), bias_grad
 
-        results = _run(work, nw)
-        gr = sum(r[0] for r in results)  # rows ordered (k-1-i, k-1-j, o)
-        conv.grads["weight"][...] = gr.reshape(k, k, o, c)[::-1, ::-1].transpose(2, 3, 0, 1)
-        conv.grads["bias"][...] = sum(r[1] for r in results)
+        def done(results: list) -> None:
+            gr = sum(r[0] for r in results)  # rows ordered (k-1-i, k-1-j, o)
+            conv.grads["weight"][...] = gr.reshape(k, k, o, c)[::-1, ::-1].transpose(2, 3, 0, 1)
+            conv.grads["bias"][...] = sum(r[1] for r in results)
+
+        return work, nw, done
 
     def extra_repr(self) -> str:
         return f"{self.conv!r}, {self.relu!r}" + (f", {self.pool!r}" if self.pool is not None else "")
 
 
+class ConvStack(Layer):
+    """Consecutive :class:`ConvReLU` stages trained share by share.
+
+    A convolution, its ReLU and pool treat each image on its own, so each worker
+    (``Conv2D.workers`` of the first stage) takes its share of the batch through all the
+    stages, forward and then backward, without waiting for the other: one hand-off
+    between threads per pass instead of one per stage (each cost the wake-up of a thread
+    and the wait for the slower one), and a share's output of one stage is still in the
+    worker's cache when the next stage reads it. The numbers are the stages' own.
+
+    ``params`` and ``grads`` hold the stages' arrays (keys ``"{i}.weight"``...).
+    """
+
+    def __init__(self, stages: list[ConvReLU]) -> None:
+        super().__init__()
+        self.stages = list(stages)
+        self.params = {f"{i}.{k}": v for i, st in enumerate(self.stages) for k, v in st.params.items()}
+        self.grads = {f"{i}.{k}": v for i, st in enumerate(self.stages) for k, v in st.grads.items()}
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        for stage in self.stages:
+            x = stage.infer(x)
+        return x
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        workers = self.stages[0].conv.workers
+        plans = []
+        for stage in self.stages:
+            x, work, count, done = stage._prepare_forward(x, workers)
+            plans.append((work, done))
+        self._run_plans(plans, count)
+        return x
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return self._backward(grad, True)
+
+    def backward_params_only(self, grad: np.ndarray) -> None:
+        self._backward(grad, False)
+
+    def _backward(self, grad: np.ndarray, input_grad: bool) -> np.ndarray | None:
+        plans = []
+        for i in range(len(self.stages) - 1, -1, -1):
+            stage = self.stages[i]
+            dx = np.empty(stage._plan[0], grad.dtype) if i or input_grad else None
+            work, count, done = stage._prepare_backward(grad, dx)
+            plans.append((work, done))
+            grad = dx
+        self._run_plans(plans, count)
+        return grad
+
+    @staticmethod
+    def _run_plans(plans: list, count: int) -> None:
+        results = _run(lambda wk: [work(wk) for work, _ in plans], count)
+        for i, (_, done) in enumerate(plans):
+            done([r[i] for r in results])
+
+    def extra_repr(self) -> str:
+        return ", ".join(map(repr, self.stages))
+
+
 def fuse_conv_relu(layers: list[Layer]) -> list[Layer]:
     """``layers`` with every ``Conv2D, ReLU`` (and a ``MaxPool2D`` right after) replaced by
-    one :class:`ConvReLU` holding those same objects; other layers as they are. The
-    result trains exactly as ``layers`` do (same parameters, same numbers)."""
+    one :class:`ConvReLU` holding those same objects, and consecutive ones grouped in a
+    :class:`ConvStack`; other layers as they are. The result trains exactly as ``layers``
+    do (same parameters, same numbers)."""
     out: list[Layer] = []
     i = 0
     while i < len(layers):
@@ -701,4 +782,11 @@ def fuse_conv_relu(layers: list[Layer]) -> list[Layer]:
         else:
             out.append(layer)
             i += 1
-    return out
+    grouped: list[Layer] = []
+    for layer in out:
+        if isinstance(layer, ConvReLU) and grouped and isinstance(grouped[-1], (ConvReLU, ConvStack)):
+            prev = grouped.pop()
+            grouped.append(ConvStack((prev.stages if isinstance(prev, ConvStack) else [prev]) + [layer]))
+        else:
+            grouped.append(layer)
+    return grouped

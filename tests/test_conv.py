@@ -6,7 +6,7 @@ import pathlib
 import numpy as np
 import pytest
 
-from model.conv import Conv2D, ConvReLU, Dropout, Flatten, MaxPool2D, ToImage, fuse_conv_relu
+from model.conv import Conv2D, ConvReLU, ConvStack, Dropout, Flatten, MaxPool2D, ToImage, fuse_conv_relu
 from model.layers import FullyConnect, ReLU, Sigmoid
 
 _spec = importlib.util.spec_from_file_location("gradcheck", pathlib.Path(__file__).with_name("gradcheck.py"))
@@ -393,13 +393,50 @@ def test_conv_relu_first_layer_params_only_and_infer():
 
 def test_fuse_conv_relu_groups_conv_relu_and_a_following_pool_only():
     rng = np.random.default_rng(0)
-    c1, c2, c3 = Conv2D(1, 2, rng=rng), Conv2D(2, 2, rng=rng), Conv2D(2, 2, rng=rng)
-    r1, r2, sig, p1, p2 = ReLU(), ReLU(), Sigmoid(), MaxPool2D(), MaxPool2D()
-    layers = [ToImage(9), c1, r1, c2, r2, p1, c3, sig, p2, Flatten()]
+    c1, c2, c3, c4 = (Conv2D(1, 2, rng=rng), Conv2D(2, 2, rng=rng), Conv2D(2, 2, rng=rng),
+                      Conv2D(2, 2, rng=rng))
+    r1, r2, r4, sig, p1, p2 = ReLU(), ReLU(), ReLU(), Sigmoid(), MaxPool2D(), MaxPool2D()
+    layers = [ToImage(9), c1, r1, c2, r2, p1, c3, sig, p2, c4, r4, Flatten()]
     plan = fuse_conv_relu(layers)
     assert [type(layer).__name__ for layer in plan] == [
-        "ToImage", "ConvReLU", "ConvReLU", "Conv2D", "Sigmoid", "MaxPool2D", "Flatten"]
-    assert (plan[1].conv, plan[1].relu, plan[1].pool) == (c1, r1, None)
-    assert (plan[2].conv, plan[2].relu, plan[2].pool) == (c2, r2, p1)
-    assert plan[3] is c3 and plan[5] is p2
-    assert repr(plan[2]).startswith("ConvReLU(Conv2D(in_channels=2, out_channels=2")
+        "ToImage", "ConvStack", "Conv2D", "Sigmoid", "MaxPool2D", "ConvReLU", "Flatten"]
+    first, second = plan[1].stages
+    assert (first.conv, first.relu, first.pool) == (c1, r1, None)
+    assert (second.conv, second.relu, second.pool) == (c2, r2, p1)
+    assert plan[2] is c3 and plan[4] is p2 and (plan[5].conv, plan[5].pool) == (c4, None)
+    assert plan[1].params["1.weight"] is c2.weight and plan[1].grads["0.bias"] is c1.grads["bias"]
+    assert repr(second).startswith("ConvReLU(Conv2D(in_channels=2, out_channels=2")
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_conv_stack_equals_its_stages_one_after_the_other(workers):
+    """Each worker takes its share of the batch through every stage; the same numbers
+    as the stages run one at a time (float64), and finite differences agree."""
+    rng = np.random.default_rng(9)
+    convs = [Conv2D(1, 3, rng=rng, dtype=np.float64), Conv2D(3, 4, rng=rng, dtype=np.float64),
+             Conv2D(4, 2, rng=rng, dtype=np.float64)]
+    for conv in convs:
+        conv.workers, conv.chunk_bytes = workers, 1
+        conv.params["bias"][:] = RNG.standard_normal(conv.out_channels) * 0.1
+    x = RNG.standard_normal((5, 9, 7, 1))
+    g = RNG.standard_normal((5, 2, 1, 2))
+    results = []
+    for grouped in (True, False):
+        stages = [ConvReLU(convs[0], ReLU()), ConvReLU(convs[1], ReLU(), MaxPool2D()),
+                  ConvReLU(convs[2], ReLU(), MaxPool2D())]
+        plan = fuse_conv_relu([s for st in stages for s in (st.conv, st.relu, st.pool) if s])
+        assert isinstance(plan[0], ConvStack) and len(plan) == 1
+        run = plan if grouped else stages
+        h = x
+        for stage in run:
+            h = stage.forward(h)
+        d = g
+        for stage in reversed(run):
+            d = stage.backward(d)
+        results.append([h, d] + [conv.grads[k].copy() for conv in convs for k in ("weight", "bias")])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    check_layer(plan[0], x)
+    plan[0].forward(x)
+    plan[0].backward_params_only(g)
+    np.testing.assert_allclose(convs[0].grads["weight"], results[0][2], rtol=1e-12, atol=1e-12)

@@ -61,8 +61,8 @@ def test_parse_conv():
 
 @pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-10), (np.float32, 2e-4)])
 def test_training_through_conv_relu_stages_gives_the_separate_layers_weights(dtype, rtol):
-    """The network trains through ConvReLU stages (model.conv.fuse_conv_relu); its layer list
-    stays the separate layers. Training from a seed gives the weights that training through
+    """The network trains through ConvReLU stages in a ConvStack (model.conv.fuse_conv_relu);
+    its layer list stays the separate layers. Training from a seed gives the weights that training through
     the separate layers gives (float32: to its rounding)."""
     cfg = preset_config("conv", conv=(4, 4, "pool", 6, "pool"), hidden=(16,), epochs=2,
                         batch_size=16, augment=True, seed=3)
@@ -79,8 +79,8 @@ def test_training_through_conv_relu_stages_gives_the_separate_layers_weights(dty
         if not fused:
             net._train_layers = net.layers
         else:
-            assert [type(layer).__name__ for layer in net._train_layers][:5] == [
-                "ToImage", "ConvReLU", "ConvReLU", "ConvReLU", "Flatten"]
+            assert [type(layer).__name__ for layer in net._train_layers][:3] == ["ToImage", "ConvStack", "Flatten"]
+            assert [type(st).__name__ for st in net._train_layers[1].stages] == ["ConvReLU"] * 3
         for _ in Trainer(cfg, x, y, network=net, conv_workers=2).run():
             pass
         weights.append(net.state_dict())
