@@ -24,6 +24,15 @@ nothing on the layer, so several threads may call ``infer`` on one network; but
 trainers need two networks). No layer here returns its scratch buffers: a returned array
 is new or a view of the argument (``ToImage``, ``Flatten.backward``, ``Dropout.infer``).
 
+Training goes through :class:`ConvReLU` stages (a conv with its ReLU and pool, the pool
+taken before the ReLU) grouped in a :class:`ConvStack` (:func:`fuse_conv_relu`; the
+network's layer list stays the separate layers, for inference and display): each worker
+takes its share of the batch through every conv stage, so the ReLU and pooling run on both
+workers and the threads meet once per pass. Few, large NumPy calls per worker: each call
+hands the GIL to the other worker, and hundreds of small ones a step cost more than the
+cache they saved. Conv training step, 2 threads, quiet machine: 1.69-1.81x PyTorch's time
+with the separate layers, about 1.3-1.45x this way (``benchmarks/train_speed.py``).
+
 Speed with two cores: set ``Conv2D.workers = 2`` and give BLAS one thread
 (``threadpoolctl.threadpool_limits(1, "blas")``). Each conv then splits its chunks over
 two threads of its own (gathers and products both run in parallel; NumPy releases the GIL
@@ -471,11 +480,15 @@ class Dropout(Layer):
 class ConvReLU(Layer):
     """``Conv2D -> ReLU`` or ``Conv2D -> ReLU -> MaxPool2D`` as one training stage.
 
-    The same numbers as the layers one after the other, computed chunk by chunk in the
-    convolution's workers (``Conv2D.workers``) while each chunk's output is in the cache:
-    the bias, the pooling and the ReLU in ``forward``; in ``backward`` the ReLU's mask, the
-    pooling's routing, the weight, bias and input gradients. Run one after the other,
-    ReLU and pooling went through the whole batch on one thread.
+    The same numbers as the layers one after the other, all of it on the convolution's
+    workers (``Conv2D.workers``), each taking a contiguous share of the batch: the
+    products chunk by chunk as in :class:`Conv2D`, then the bias, the pooling and the
+    ReLU over the share; in ``backward`` the ReLU's mask and the pooling's routing over
+    the share, written straight into the padded gradient whose columns give both the
+    input gradient and the weight gradient (``gcols.T @ x``: no columns of the input are
+    built again). Run one after the other, ReLU and pooling went through the whole batch
+    on one thread. With the pool, an odd last row or column of the convolution's output,
+    which the pool drops, is not computed.
 
     The pooling is applied before the ReLU: ``relu(max(window)) == max(relu(window))``
     exactly, and the gradient goes to the same element. Where the window's maximum is
@@ -523,11 +536,12 @@ class ConvReLU(Layer):
         done(_run(work, nw))
         return out
 
-    def _prepare_forward(self, x: np.ndarray, workers: int) -> tuple:
+    def _prepare_forward(self, x: np.ndarray, workers: int, keep_out: bool = False) -> tuple:
         """``(out, work, count, done)``: the output array (filled by the workers), the
         work of worker ``wk`` (``work(wk)`` for ``wk < count``; it writes only its share's
         rows of ``out`` and reads only those of ``x``) and ``done(results)``, to call with
-        the list of the workers' results."""
+        the list of the workers' results. With ``keep_out`` the output is a buffer of this
+        stage, reused at the next call (for a :class:`ConvStack`'s inner stages)."""
         conv = self.conv
         conv._check(x)
         n, h, w, c = x.shape
@@ -548,14 +562,15 @@ class ConvReLU(Layer):
         # The convolution's output: returned without the pool; with it, kept like the
         # scratch buffers (a new array a step made the allocator return memory to the
         # system and fault it back in: about 1000 page faults a step).
-        y = self._scratch("y", 1, (n, ho, wo, o), dt)[0] if pool else np.empty((n, ho, wo, o), dt)
+        out_shape = (n, ho // 2, wo // 2, o) if pool else (n, ho, wo, o)
+        out = self._scratch("out", 1, out_shape, dt)[0] if keep_out else np.empty(out_shape, dt)
+        y = self._scratch("y", 1, (n, ho, wo, o), dt)[0] if pool else out
         y2 = y.reshape(-1, o)
         hp, wp = (ho // 2, wo // 2) if pool else (ho, wo)
         # keep: the ReLU's mask (of the pooled maximum); with the pool, its routing as in
         # MaxPool2D: left_top (a >= b), left_bottom (c >= d), lower (bottom > top).
         masks = self._scratch("masks", 4 if pool else 1, (n, hp, wp, o), np.bool_)
         keep = masks[0]
-        out = np.empty((n, hp, wp, o), dt) if pool else y
         bottoms = self._scratch("bottom", nw, (max(g[-1][1] - g[0][0] for g in groups), hp, wp, o), dt)
         wm, bias = conv._weight_matrix(), conv.params["bias"]
 
@@ -724,6 +739,7 @@ class ConvStack(Layer):
         self.stages = list(stages)
         self.params = {f"{i}.{k}": v for i, st in enumerate(self.stages) for k, v in st.params.items()}
         self.grads = {f"{i}.{k}": v for i, st in enumerate(self.stages) for k, v in st.grads.items()}
+        self._bufs: dict[int, np.ndarray] = {}
 
     def infer(self, x: np.ndarray) -> np.ndarray:
         for stage in self.stages:
@@ -733,8 +749,10 @@ class ConvStack(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         workers = self.stages[0].conv.workers
         plans = []
-        for stage in self.stages:
-            x, work, count, done = stage._prepare_forward(x, workers)
+        for i, stage in enumerate(self.stages):
+            # The outputs between stages are the stages' buffers: new arrays each step cost
+            # page faults (the allocator gives their memory back and gets it again).
+            x, work, count, done = stage._prepare_forward(x, workers, keep_out=i < len(self.stages) - 1)
             plans.append((work, done))
         self._run_plans(plans, count)
         return x
@@ -749,7 +767,11 @@ class ConvStack(Layer):
         plans = []
         for i in range(len(self.stages) - 1, -1, -1):
             stage = self.stages[i]
-            dx = np.empty(stage._plan[0], grad.dtype) if i or input_grad else None
+            if i:  # the gradient between stages: a buffer of the stack's, reused
+                dx = self._bufs[i] = (self._bufs[i] if i in self._bufs and self._bufs[i].shape == stage._plan[0]
+                                      and self._bufs[i].dtype == grad.dtype else np.empty(stage._plan[0], grad.dtype))
+            else:
+                dx = np.empty(stage._plan[0], grad.dtype) if input_grad else None
             work, count, done = stage._prepare_backward(grad, dx)
             plans.append((work, done))
             grad = dx
