@@ -218,7 +218,9 @@ class TrainPlots(QWidget):
             self._stale = True           # legends and ranges once shown again
             return
         self._relegend()
-        self._fit()
+        # The ranges with the next redraw (an epoch's end changes them and brings new
+        # points: the plots repaint once for both).
+        self._mark_dirty(run)
 
     def _hidden(self) -> bool:
         """Another tab is showing: redraws wait until this one is shown again."""
