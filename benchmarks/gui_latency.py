@@ -114,9 +114,9 @@ def main() -> int:
                 raise TimeoutError
             run_loop(10)
 
-    from gui.app import single_blas_thread
+    from gui.app import configure_threads
 
-    single_blas_thread()  # as gui.app.main does
+    configure_threads()  # as gui.app.main does
     w = MainWindow(weights=weights)
     w.show()
     wait_until(lambda: w.state.validation is not None and not w.is_busy())
