@@ -21,10 +21,10 @@ from functools import lru_cache
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGraphicsItem, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QSizePolicy, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QImage, QPalette, QPixmap
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QGridLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
 from model import LETTERS, SIDE
 from model.inspect import Inspection, Inspector, layer_images, stage_names
@@ -47,8 +47,11 @@ DIVERGING = pg.ColorMap([0.0, 0.25, 0.5, 0.75, 1.0],
 GAP_CODE = 255
 _LUT = np.vstack([DIVERGING.getLookupTable(0.0, 1.0, 255, alpha=True).astype(np.uint8),
                   np.array([BACKGROUND], np.uint8)])
-#: The same table as one RGBA word per code: a picture's colours are one ``np.take``.
-_LUT32 = np.ascontiguousarray(_LUT).view(np.uint32).reshape(-1)
+#: The same colours as QImage ARGB32 words (0xAARRGGBB): a picture is one ``np.take``.
+#: (RGB32 would draw a little faster, but Qt scales it by another rule: tile edges moved
+#: by a pixel.)
+_ARGB32 = (_LUT[:, 3].astype(np.uint32) << 24 | _LUT[:, 0].astype(np.uint32) << 16
+           | _LUT[:, 1].astype(np.uint32) << 8 | _LUT[:, 2].astype(np.uint32))
 
 
 # -- pictures as arrays (no Qt) -----------------------------------------------------------
@@ -139,11 +142,6 @@ def colour_codes(values: np.ndarray, scale: float) -> np.ndarray:
     return codes
 
 
-def codes_to_rgba(codes: np.ndarray) -> np.ndarray:
-    """uint8 colour codes ``(h, w)`` → RGBA ``(h, w, 4)`` uint8 (one take of a word each)."""
-    return _LUT32.take(codes).view(np.uint8).reshape(*codes.shape, 4)
-
-
 def units_index(k: int, max_cols: int = 32) -> np.ndarray:
     """Where each cell of a grid of ``k`` dense units (rows of at most ``max_cols``) comes
     from; ``k`` (nothing) after the last unit. For :func:`gather`."""
@@ -164,6 +162,37 @@ def weight_tiles(images: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 # -- one picture with its legend ------------------------------------------------------------
+class CodedImage(pg.ImageItem):
+    """An image item shown from colour codes: the codes become ARGB32 words with one table
+    lookup and a QImage over them is drawn as it is (pyqtgraph's ``setImage`` and its
+    rendering at the next paint, levels and table lookups included, cost more than the
+    picture's numbers)."""
+
+    def __init__(self) -> None:
+        super().__init__(axisOrder="row-major")
+        self._rect = QRectF()
+
+    def set_codes(self, codes: np.ndarray) -> None:
+        """Show uint8 colour codes ``(h, w)`` of :data:`_LUT`."""
+        words = _ARGB32.take(codes)
+        h, w = words.shape
+        resized = self.image is None or self.image.shape != words.shape
+        if resized:
+            self.prepareGeometryChange()
+        self.image = words            # the QImage reads this array's memory
+        self.qimage = QImage(words.data, w, h, 4 * w, QImage.Format_ARGB32)
+        self._renderRequired = False
+        self._unrenderable = False
+        self._rect = QRectF(0, 0, w, h)
+        if resized:
+            self.informViewBoundsChanged()
+        self.update()
+
+    def paint(self, painter, *args) -> None:
+        if self.qimage is not None:
+            painter.drawImage(self._rect, self.qimage)
+
+
 class Title(pg.LabelItem):
     """A one-line title that a new text does not lay out again: its height is that of one
     line and its width asks nothing of the layout, so changing it only repaints it (a
@@ -199,6 +228,16 @@ class Title(pg.LabelItem):
             super().updateGeometry()
 
 
+class OutputBars(pg.BarGraphItem):
+    """Bars for the 26 letters with heights in 0…1, pen-less: their bounds are that box
+    (pyqtgraph works them out from the data and the pixel size, in Python, at each paint)."""
+
+    BOUNDS = QRectF(-0.5, 0.0, 26.0, 1.0)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(self.BOUNDS)
+
+
 class Picture:
     """A title, an image in a locked-aspect view and a colour-bar legend, in one row of a
     pyqtgraph layout. :meth:`show` sets the data; the items are created once.
@@ -212,7 +251,7 @@ class Picture:
         self.view = layout.addViewBox(row=row + 1, col=0, lockAspect=True, enableMouse=False,
                                       invertY=True, enableMenu=False)
         self.view.setDefaultPadding(0.01)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = CodedImage()
         self.view.addItem(self.image)
         self.legend = None
         if legend:
@@ -247,9 +286,7 @@ class Picture:
             self.scale = steady_scale(self.scale, None if self.shape is None else old)
         codes = colour_codes(values, self.scale)
         codes = codes.reshape(values.shape) if index is None else gather(codes, index, GAP_CODE)
-        # RGBA bytes go straight into a QImage (pyqtgraph's own table lookup rebuilds a
-        # colour table in Python at every draw).
-        self.image.setImage(codes_to_rgba(codes), autoLevels=False)
+        self.image.set_codes(codes)
         if self.legend is not None and (self.scale != old or self.shape is None):
             self.legend.setLevels((-self.scale, self.scale))
         if codes.shape != self.shape:
@@ -279,8 +316,17 @@ def cache_axes(plot: pg.PlotItem, names: tuple[str, ...]) -> None:
         plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
 
+def quick_paint(view: QGraphicsView) -> QGraphicsView:
+    """Cheaper repaints of a scene whose items rarely move: no item index to keep up
+    (a repaint walks the few items anyway) and no painter state saved around each item
+    (pyqtgraph's items set what they draw with)."""
+    view.scene().setItemIndexMethod(QGraphicsScene.NoIndex)
+    view.setOptimizationFlags(QGraphicsView.DontAdjustForAntialiasing)
+    return view
+
+
 def _graphics(name: str, min_height: int = 120) -> pg.GraphicsLayoutWidget:
-    w = named(pg.GraphicsLayoutWidget(), name)
+    w = quick_paint(named(pg.GraphicsLayoutWidget(), name))
     w.setBackground("w")
     w.setMinimumHeight(min_height)
     w.ci.setContentsMargins(4, 4, 4, 4)
@@ -324,7 +370,15 @@ class NetworkView(QWidget):
     def _build_pictures(self) -> None:
         self.input_label = named(QLabel(), "networkInput")
         self.input_label.setFixedSize(SIDE * 6 + 2, SIDE * 6 + 2)
-        self.input_label.setStyleSheet("border: 1px solid #999; background: white;")
+        # A 1-pixel #999 frame on white, opaque (a style sheet made each new input repaint
+        # every widget behind the label, up to the window).
+        self.input_label.setFrameStyle(QFrame.Box | QFrame.Plain)
+        self.input_label.setLineWidth(1)
+        pal = self.input_label.palette()
+        pal.setColor(QPalette.Window, QColor("white"))
+        pal.setColor(QPalette.WindowText, QColor("#999"))
+        self.input_label.setPalette(pal)
+        self.input_label.setAutoFillBackground(True)
         self.input_label.setAlignment(Qt.AlignCenter)
         self.input_label.setToolTip(self.tr("The 17×17 input (the Draw tab's canvas)"))
 
@@ -336,7 +390,7 @@ class NetworkView(QWidget):
 
         self.activations_widget = _graphics("activationsView", 150)
 
-        self.bars_widget = named(pg.PlotWidget(background="w"), "outputBars")
+        self.bars_widget = quick_paint(named(pg.PlotWidget(background="w"), "outputBars"))
         self.bars_widget.setMinimumHeight(150)
         p = self.bars_widget.getPlotItem()
         p.setMenuEnabled(False)
@@ -349,15 +403,15 @@ class NetworkView(QWidget):
         p.setTitle(self.tr("Output units — click a letter to see what makes it"), size="9pt")
         # Two one-colour items (all letters; the chosen one drawn over them): pyqtgraph
         # draws a one-colour item as one call, a many-coloured one rect by rect in Python.
-        self.bars = pg.BarGraphItem(x=np.arange(26), height=np.zeros(26), width=0.75, brush=OTHER, pen=None)
+        self.bars = OutputBars(x=np.arange(26), height=np.zeros(26), width=0.75, brush=OTHER, pen=None)
         p.addItem(self.bars)
-        self.selected_bar = pg.BarGraphItem(x=[0], height=[0.0], width=0.75, brush=SELECTED, pen=None)
+        self.selected_bar = OutputBars(x=[0], height=[0.0], width=0.75, brush=SELECTED, pen=None)
         self.selected_bar.setZValue(1)
         self.selected_bar.setVisible(False)
         p.addItem(self.selected_bar)
         cache_axes(p, ("left", "bottom"))
 
-        self.grads_widget = named(pg.PlotWidget(background="w"), "gradientNorms")
+        self.grads_widget = quick_paint(named(pg.PlotWidget(background="w"), "gradientNorms"))
         self.grads_widget.setMinimumHeight(120)
         g = self.grads_widget.getPlotItem()
         g.setMenuEnabled(False)
