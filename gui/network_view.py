@@ -23,7 +23,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPalette, QPixmap
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QGridLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGraphicsItem, QGraphicsScene, QGraphicsTextItem, QGraphicsView, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
 from model import LETTERS, SIDE
@@ -174,18 +174,20 @@ class CodedImage(pg.ImageItem):
 
     def set_codes(self, codes: np.ndarray) -> None:
         """Show uint8 colour codes ``(h, w)`` of :data:`_LUT`."""
+        if self.image is not None and self.image.shape == codes.shape:
+            # The same size: new colours into the words the QImage reads (no new QImage).
+            np.take(_ARGB32, codes, out=self.image)
+            self.update()
+            return
         words = _ARGB32.take(codes)
         h, w = words.shape
-        resized = self.image is None or self.image.shape != words.shape
-        if resized:
-            self.prepareGeometryChange()
+        self.prepareGeometryChange()
         self.image = words            # the QImage reads this array's memory
         self.qimage = QImage(words.data, w, h, 4 * w, QImage.Format_ARGB32)
         self._renderRequired = False
         self._unrenderable = False
         self._rect = QRectF(0, 0, w, h)
-        if resized:
-            self.informViewBoundsChanged()
+        self.informViewBoundsChanged()
         self.update()
 
     def paint(self, painter, *args) -> None:
@@ -196,21 +198,51 @@ class CodedImage(pg.ImageItem):
 class Title(pg.LabelItem):
     """A one-line title that a new text does not lay out again: its height is that of one
     line and its width asks nothing of the layout, so changing it only repaints it (a
-    relayout of the whole scene cost milliseconds at every stroke)."""
+    relayout of the whole scene cost milliseconds at every stroke). Each text it has
+    shown keeps its own text item, so a text shown before comes back by a swap of two
+    items instead of a new text layout (the saliency's title changes with the letter)."""
+
+    MAX_TEXTS = 64
 
     def setText(self, text: str, **args) -> None:
         """Plain text (no HTML to parse at every change) in the size and colour of the
         ``size``/``color`` options."""
         self.text = text
         self.opts.update(args)
-        if args or not getattr(self, "_styled", False):
-            self._styled = True
+        texts = self.__dict__.setdefault("_texts", {})
+        if args or not texts:
+            # A new style: the items made in the old one go.
+            for item in texts.values():
+                if item is not self.item:
+                    item.setParentItem(None)
+                    if item.scene() is not None:
+                        item.scene().removeItem(item)
+            texts.clear()
             font = self.item.font()
             if "size" in self.opts:
                 font.setPointSizeF(float(str(self.opts["size"]).removesuffix("pt")))
             self.item.setFont(font)
             self.item.setDefaultTextColor(pg.mkColor(self.opts["color"] or pg.getConfigOption("foreground")))
-        self.item.setPlainText(text)
+            self.item.setPlainText(text)
+            texts[text] = self.item
+        item = texts.get(text)
+        if item is None:
+            if len(texts) >= self.MAX_TEXTS:
+                for t in [t for t, it in texts.items() if it is not self.item]:
+                    old = texts.pop(t)
+                    old.setParentItem(None)
+                    if old.scene() is not None:
+                        old.scene().removeItem(old)
+            item = QGraphicsTextItem(self)
+            item.setFont(self.item.font())
+            item.setDefaultTextColor(self.item.defaultTextColor())
+            item.setPlainText(text)
+            item.hide()
+            texts[text] = item
+        if item is not self.item:
+            self.item.hide()
+            item.show()
+            self.item = item
         self.updateMin()
         self.resizeEvent(None)
         self.updateGeometry()
@@ -228,14 +260,38 @@ class Title(pg.LabelItem):
             super().updateGeometry()
 
 
-class OutputBars(pg.BarGraphItem):
-    """Bars for the 26 letters with heights in 0…1, pen-less: their bounds are that box
-    (pyqtgraph works them out from the data and the pixel size, in Python, at each paint)."""
+class OutputBars(pg.GraphicsObject):
+    """Bars of one colour for the 26 letters, heights in 0…1, drawn as pyqtgraph's
+    ``BarGraphItem(x=, height=, width=, brush=, pen=None)`` draws them (and with its
+    ``opts``/``setOpts``), but its bounds are that fixed box and a change only makes 26
+    rectangles (pyqtgraph recomputed bounds from the data and the pixel size, in Python,
+    several times per paint)."""
 
     BOUNDS = QRectF(-0.5, 0.0, 26.0, 1.0)
 
+    def __init__(self, x, height, width: float, brush) -> None:
+        super().__init__()
+        self.opts = {"width": float(width), "brush": pg.mkBrush(brush), "pen": None}
+        self._rects: list[QRectF] = []
+        self.setOpts(x=x, height=height)
+
+    def setOpts(self, **opts) -> None:
+        for key in ("x", "height"):
+            if key in opts:
+                opts[key] = np.asarray(opts[key], np.float64).reshape(-1)
+        self.opts.update(opts)
+        w = self.opts["width"]
+        self._rects = [QRectF(x - w / 2, 0.0, w, h)
+                       for x, h in zip(self.opts["x"].tolist(), self.opts["height"].tolist())]
+        self.update()
+
     def boundingRect(self) -> QRectF:
         return QRectF(self.BOUNDS)
+
+    def paint(self, painter, *args) -> None:
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(self.opts["brush"])
+        painter.drawRects(self._rects)
 
 
 class Picture:
@@ -403,9 +459,9 @@ class NetworkView(QWidget):
         p.setTitle(self.tr("Output units — click a letter to see what makes it"), size="9pt")
         # Two one-colour items (all letters; the chosen one drawn over them): pyqtgraph
         # draws a one-colour item as one call, a many-coloured one rect by rect in Python.
-        self.bars = OutputBars(x=np.arange(26), height=np.zeros(26), width=0.75, brush=OTHER, pen=None)
+        self.bars = OutputBars(x=np.arange(26), height=np.zeros(26), width=0.75, brush=OTHER)
         p.addItem(self.bars)
-        self.selected_bar = OutputBars(x=[0], height=[0.0], width=0.75, brush=SELECTED, pen=None)
+        self.selected_bar = OutputBars(x=[0], height=[0.0], width=0.75, brush=SELECTED)
         self.selected_bar.setZValue(1)
         self.selected_bar.setVisible(False)
         p.addItem(self.selected_bar)
