@@ -353,7 +353,8 @@ class RunStore(QObject):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.runs: list[Run] = []
-        self._next = 1
+        self._next = 1              # ids, for every entry
+        self._run_number = 1        # names of runs trained here: "run 1", "run 2", ...
         self._colour = 0
 
     def __iter__(self):
@@ -372,7 +373,8 @@ class RunStore(QObject):
         return run
 
     def add_training(self, config: TrainConfig) -> Run:
-        run = self._new(name=self.tr("run {n}").format(n=self._next), kind="run", config=config)
+        run = self._new(name=self.tr("run {n}").format(n=self._run_number), kind="run", config=config)
+        self._run_number += 1
         return self._insert(run)
 
     def add_file(self, network: Network, metadata: dict, path: Path, name: str | None = None) -> Run:
@@ -417,5 +419,5 @@ class RunStore(QObject):
             run.colour = colour
         number = run.name[len(run.name.rstrip("0123456789")):]
         if number and len(number) < 7 and run.name == self.tr("run {n}").format(n=int(number)):
-            self._next = max(self._next, int(number) + 1)     # the next new run is not "run 3" again
+            self._run_number = max(self._run_number, int(number) + 1)   # the next new run is not "run 3" again
         return self._insert(run)

@@ -57,6 +57,7 @@ def open_window(qtbot, weights=None):
     w = MainWindow(weights=weights)
     w.ask_before_quit = False
     qtbot.addWidget(w)
+    w.tabs.setCurrentWidget(w.train_tab)     # its plots redraw only while they show
     w.show()
     qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=20000)
     return w
@@ -155,9 +156,9 @@ def test_saved_run_comes_back_with_curves_recipe_and_active_discarded_does_not(
 def test_explicit_weights_stay_active_and_the_other_runs_come_back(qtbot, tmp_path, weights_path):
     w = open_window(qtbot)
     configure(qtbot, w.train_tab, "shallow", epochs=1, batch=128)
-    train(qtbot, w)                                            # run 2, never saved
+    train(qtbot, w)                                            # run 1, never saved
     run = train(qtbot, w)
-    assert run.name == "run 3"
+    assert run.name == "run 2"
     w.train_tab.save_run_to(run, tmp_path / "shallow.npz")
     w.train_tab.use_run(run)
     w.close()
@@ -169,7 +170,7 @@ def test_explicit_weights_stay_active_and_the_other_runs_come_back(qtbot, tmp_pa
     # A new run is not named like the restored one.
     configure(qtbot, w2.train_tab, "shallow", epochs=1, batch=128)
     train(qtbot, w2)
-    assert [r[0] for r in rows(w2)][1:] == ["run 3", "run 4"]
+    assert [r[0] for r in rows(w2)][1:] == ["run 2", "run 3"]
     w2.close()
 
 
