@@ -190,6 +190,9 @@ class CodedImage(pg.ImageItem):
         self.informViewBoundsChanged()
         self.update()
 
+    def boundingRect(self) -> QRectF:
+        return QRectF(self._rect)
+
     def paint(self, painter, *args) -> None:
         if self.qimage is not None:
             painter.drawImage(self._rect, self.qimage)
@@ -303,6 +306,7 @@ class Picture:
 
     def __init__(self, layout: pg.GraphicsLayout, title: str, row: int, legend: bool = True) -> None:
         self.title = Title(title, justify="left", size="9pt")
+        self.title.setFlag(QGraphicsItem.ItemHasNoContents)   # its text is a child item
         layout.addItem(self.title, row=row, col=0, colspan=2)
         self.view = layout.addViewBox(row=row + 1, col=0, lockAspect=True, enableMouse=False,
                                       invertY=True, enableMenu=False)
@@ -315,9 +319,13 @@ class Picture:
                                           width=10, colorMapMenu=False)
             self.legend.getAxis("right").setWidth(38)   # room for the numbers, whatever the row
             cache_axes(self.legend, ("left", "right", "top"))
+            # Its axes and bar are its children; it draws nothing itself (and is then not
+            # asked for its bounds at each repaint).
+            self.legend.setFlag(QGraphicsItem.ItemHasNoContents)
             layout.addItem(self.legend, row=row + 1, col=1)
         self.labels: list[pg.TextItem] = []
         self.shape: tuple[int, int] | None = None
+        self.title_key = None        # what the title was made for (see NetworkView)
         self.scale = 1.0
         self._raw: np.ndarray | None = None
         self._index: np.ndarray | None = None
@@ -387,6 +395,7 @@ def _graphics(name: str, min_height: int = 120) -> pg.GraphicsLayoutWidget:
     w.setMinimumHeight(min_height)
     w.ci.setContentsMargins(4, 4, 4, 4)
     w.ci.setSpacing(2)
+    w.ci.setFlag(QGraphicsItem.ItemHasNoContents)
     return w
 
 
@@ -404,6 +413,8 @@ class NetworkView(QWidget):
         self.chosen: int | None = None      # letter picked by a click (None: the top guess)
         self.live_run = None                 # the run being followed while it trains
         self._arch: dict | None = None
+        self._grads_frame: tuple | None = ()   # what the gradient plot's axes show
+        self._hidden_parts = False             # a collapsed part was not drawn
         self._dirty = True
         self.stages: list[Picture] = []
         self._build_header()
@@ -478,6 +489,7 @@ class NetworkView(QWidget):
         g.addItem(self.grad_bars)
         self.grad_text = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))
         g.addItem(self.grad_text)
+        cache_axes(g, ("left", "bottom"))
 
     def _build_layout(self) -> None:
         header = QHBoxLayout()
@@ -521,7 +533,7 @@ class NetworkView(QWidget):
         right.setStretchFactor(0, 1)
         right.setStretchFactor(1, 1)
 
-        split = QSplitter(Qt.Horizontal)
+        split = self.main_split = QSplitter(Qt.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 2)
@@ -543,6 +555,8 @@ class NetworkView(QWidget):
         self.layer_combo.currentIndexChanged.connect(self._layer_chosen)
         self.follow.toggled.connect(self._follow_toggled)
         self.bars_widget.scene().sigMouseClicked.connect(self._bars_clicked)
+        self.right_split.splitterMoved.connect(self._splitter_moved)
+        self.main_split.splitterMoved.connect(self._splitter_moved)
 
     # -- which network ----------------------------------------------------------------
     def shown_network(self):
@@ -633,6 +647,8 @@ class NetworkView(QWidget):
             self.templates.set_title(self.tr("Weights: no model"))
             self.templates.show(np.full((SIDE, SIDE), np.nan, np.float32))
             return
+        if not self._shows(self.templates_widget):
+            return
         images = layer_images(net, name)
         tiles, cols = weight_tiles(images)
         relabel = self.templates.shape is None
@@ -674,22 +690,46 @@ class NetworkView(QWidget):
             self.saliency.set_title(self.tr("What the network looks at: draw a letter on the Draw tab"))
             self.saliency.show(np.full((SIDE, SIDE), np.nan, np.float32))
             return
-        for pic, st in zip(self.stages, seen.stages):
-            v = st.values
-            if st.kind == "maps":
-                h, w, n = v.shape
-                pic.show(v, nice=True, index=cached_mosaic_index(n, h, w, grid_columns(n, 14.0),
-                                                                  channels_last=True))
-                what = self.tr("{n} maps {h}×{w}").format(n=n, h=h, w=w)
-            else:
-                pic.show(v, nice=True, index=units_index(v.shape[0]))
-                what = self.tr("{n} units").format(n=v.shape[0])
-            pic.set_title(self.tr("{layer}: {what}").format(layer=st.name, what=what))
+        if self._shows(self.activations_widget):
+            for pic, st in zip(self.stages, seen.stages):
+                v = st.values
+                if st.kind == "maps":
+                    h, w, n = v.shape
+                    pic.show(v, nice=True, index=cached_mosaic_index(n, h, w, grid_columns(n, 14.0),
+                                                                      channels_last=True))
+                else:
+                    pic.show(v, nice=True, index=units_index(v.shape[0]))
+                if pic.title_key != (st.name, v.shape):
+                    pic.title_key = (st.name, v.shape)
+                    if st.kind == "maps":
+                        what = self.tr("{n} maps {h}×{w}").format(n=n, h=h, w=w)
+                    else:
+                        what = self.tr("{n} units").format(n=v.shape[0])
+                    pic.set_title(self.tr("{layer}: {what}").format(layer=st.name, what=what))
         self._show_bars(np.clip(np.nan_to_num(seen.outputs), 0, 1), seen.cls)
-        self.saliency.show(seen.saliency.reshape(SIDE, SIDE), nice=True)
-        which = self.tr("top guess") if self.chosen is None else self.tr("your choice")
-        self.saliency.set_title(self.tr("What makes it {letter} ({which}): ∂ logit / ∂ input").format(
-            letter=LETTERS[seen.cls], which=which))
+        if self._shows(self.saliency_widget):
+            self.saliency.show(seen.saliency.reshape(SIDE, SIDE), nice=True)
+            which = self.tr("top guess") if self.chosen is None else self.tr("your choice")
+            self.saliency.set_title(self.tr("What makes it {letter} ({which}): ∂ logit / ∂ input").format(
+                letter=LETTERS[seen.cls], which=which))
+
+    def _shows(self, widget: QWidget) -> bool:
+        """Whether ``widget`` is in no part of the view that a splitter has collapsed: a
+        collapsed part is not drawn, and the view is drawn again when a splitter moves."""
+        w = widget
+        while w is not None and w is not self:
+            parent = w.parentWidget()
+            if isinstance(parent, QSplitter) and parent.sizes()[parent.indexOf(w)] == 0:
+                self._hidden_parts = True
+                return False
+            w = parent
+        return True
+
+    @guarded
+    def _splitter_moved(self, *_args) -> None:
+        if self._hidden_parts:
+            self._hidden_parts = False
+            self.refresh()
 
     def _show_bars(self, heights: np.ndarray, selected: int | None) -> None:
         """The 26 output bars, the ``selected`` letter's highlighted (None: none)."""
@@ -769,22 +809,29 @@ class NetworkView(QWidget):
                 if s is not None and s.n:
                     norms.append(float(s.y[s.n - 1]))
         if not norms:
-            self.grad_bars.setOpts(x=[], y0=[], y1=[])
-            self.grad_text.setText(self.tr("Train a network to see how strongly each layer is pushed"))
-            p = self.grads_widget.getPlotItem()
-            p.getAxis("bottom").setTicks([[]])
-            p.hideAxis("left")
-            self.grad_text.setPos(0.5, 0.5)
-            p.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            if self._grads_frame is not None:   # set once: nothing changes while idle
+                self._grads_frame = None
+                self.grad_bars.setOpts(x=[], y0=[], y1=[])
+                self.grad_text.setText(self.tr("Train a network to see how strongly each layer is pushed"))
+                p = self.grads_widget.getPlotItem()
+                p.getAxis("bottom").setTicks([[]])
+                p.hideAxis("left")
+                self.grad_text.setPos(0.5, 0.5)
+                p.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
             return
         logs = np.log10(np.maximum(norms, 1e-12))
         floor = math.floor(min(logs.min(), -1)) - 0.5
         top = math.ceil(max(logs.max(), floor + 1))
         n = len(norms)
         names = (names + [self.tr("layer {n}").format(n=i) for i in range(len(names), n)])[:n]
-        self.grad_text.setText("")
         self.grad_bars.setOpts(x=np.arange(n), y0=np.full(n, floor), y1=logs)
-        p = self.grads_widget.getPlotItem()
-        p.showAxis("left")
-        p.getAxis("bottom").setTicks([[(i, nm) for i, nm in enumerate(names)]])
-        p.setRange(xRange=(-0.6, n - 0.4), yRange=(floor, top), padding=0)
+        # Text, ticks and ranges only when they change: each change redraws the axes
+        # (2 ms a tick while following a run live, 5 times a second).
+        frame = (tuple(names), floor, top)
+        if frame != self._grads_frame:
+            self._grads_frame = frame
+            self.grad_text.setText("")
+            p = self.grads_widget.getPlotItem()
+            p.showAxis("left")
+            p.getAxis("bottom").setTicks([[(i, nm) for i, nm in enumerate(names)]])
+            p.setRange(xRange=(-0.6, n - 0.4), yRange=(floor, top), padding=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QWidget
 
 from gui.network_view import mosaic, weight_tiles
@@ -169,3 +169,34 @@ def test_templates_follow_a_training_run_live(window, qtbot, strokes_for):
     assert view.live_run is None and not view.live_timer.isActive()
     assert run.live_network is None                   # no reference to the trainer's network kept
     assert "Training" not in view.source.text()
+
+
+def test_a_collapsed_part_is_drawn_when_its_splitter_opens_it(window, qtbot, conv_weights, strokes_for):
+    """Activations collapsed by their splitter are not drawn at each canvas change (the
+    rest of the view is); dragging the splitter open draws them for what is on the canvas."""
+    assert window.load_weights_file(conv_weights)
+    view = view_of(window)
+    draw(window, qtbot, strokes_for("L"))
+    show(window, qtbot)
+    split = view.right_split
+    split.setSizes([sum(split.sizes()), 0])
+    assert split.sizes()[1] == 0
+    before = [p.values.copy() for p in view.stages]
+    drag_strokes(qtbot, window.draw_tab.canvas, strokes_for("O"))   # drawn with the tab showing
+    qtbot.waitUntil(lambda: not np.allclose(view.saliency.values, view.saliency.values[0, 0], equal_nan=True)
+                    and view.inspection is not None
+                    and np.array_equal(view.inspection.outputs,
+                                       inspect(window.state.network.copy(), window.draw_tab.last_input).outputs),
+                    timeout=2000)
+    assert all(np.array_equal(a, p.values, equal_nan=True) for a, p in zip(before, view.stages))
+    # A real drag of the splitter's handle upwards opens the activations again.
+    handle = split.handle(1)
+    start = handle.rect().center()
+    qtbot.mousePress(handle, Qt.LeftButton, pos=start)
+    for dy in (-20, -60, -120, -200):
+        qtbot.mouseMove(handle, start + QPoint(0, dy))
+    qtbot.mouseRelease(handle, Qt.LeftButton, pos=start + QPoint(0, -200))
+    qtbot.waitUntil(lambda: split.sizes()[1] > 0, timeout=2000)
+    seen = inspect(window.state.network.copy(), window.draw_tab.last_input)
+    np.testing.assert_allclose(np.nanmax(view.stages[0].values), seen.stages[0].values.max(), rtol=1e-5)
+    assert not np.array_equal(before[0], view.stages[0].values, equal_nan=True)
