@@ -30,8 +30,8 @@ network's layer list stays the separate layers, for inference and display): each
 takes its share of the batch through every conv stage, so the ReLU and pooling run on both
 workers and the threads meet once per pass. Few, large NumPy calls per worker: each call
 hands the GIL to the other worker, and hundreds of small ones a step cost more than the
-cache they saved. Conv training step, 2 threads, quiet machine: 1.69-1.81x PyTorch's time
-with the separate layers, about 1.3-1.45x this way (``benchmarks/train_speed.py``).
+cache they saved. Conv preset's training step, 2 threads, load ~1: 1.69-1.81x PyTorch's
+time with the separate layers, 1.31-1.47x this way (``benchmarks/train_speed.py``).
 
 Speed with two cores: set ``Conv2D.workers = 2`` and give BLAS one thread
 (``threadpoolctl.threadpool_limits(1, "blas")``). Each conv then splits its chunks over
