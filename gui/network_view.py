@@ -97,11 +97,22 @@ def mosaic(tiles: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
 
 def symmetric_scale(values: np.ndarray) -> float:
     """The largest finite |value| (1 if there is none): the scale's ends are ±this."""
-    m = float(np.max(np.abs(values))) if values.size else 0.0
-    if not math.isfinite(m):
+    return _extent(values)[0]
+
+
+def _extent(values: np.ndarray) -> tuple[float, bool]:
+    """:func:`symmetric_scale` of ``values`` and whether they are all finite (from their
+    largest and smallest: no array of absolute values, no pass for the finite check)."""
+    if not values.size:
+        return 1.0, True
+    hi, lo = float(values.max()), float(values.min())
+    finite = math.isfinite(hi) and math.isfinite(lo)
+    if finite:
+        m = max(hi, -lo)
+    else:
         v = np.abs(values[np.isfinite(values)])
         m = float(v.max()) if v.size else 0.0
-    return m if m > 0 else 1.0
+    return (m if m > 0 else 1.0), finite
 
 
 def nice_scale(m: float) -> float:
@@ -126,16 +137,20 @@ def steady_scale(m: float, old: float | None) -> float:
     return new
 
 
-def colour_codes(values: np.ndarray, scale: float) -> np.ndarray:
+def colour_codes(values: np.ndarray, scale: float, finite: bool = False) -> np.ndarray:
     """Values → uint8 codes of :data:`_LUT` (flattened): -scale…+scale → 0…254, zero → 127,
-    values beyond the scale clipped, NaN/inf → :data:`GAP_CODE`."""
+    values beyond the scale clipped, NaN/inf → :data:`GAP_CODE` (not looked for if
+    ``finite``: the caller knows there are none)."""
     t = values.reshape(-1) * np.float32(127.0 / scale)
     t += np.float32(127.5)
-    finite = np.isfinite(t)
-    gaps = None if finite.all() else ~finite
+    gaps = None
+    if not finite:
+        ok = np.isfinite(t)
+        gaps = None if ok.all() else ~ok
     if gaps is not None:
         t[gaps] = 0
-    np.clip(t, 0, 254.5, out=t)
+    np.minimum(t, np.float32(254.5), out=t)
+    np.maximum(t, np.float32(0), out=t)
     codes = t.astype(np.uint8)
     if gaps is not None:
         codes[gaps] = GAP_CODE
@@ -345,10 +360,11 @@ class Picture:
         are (2-D)."""
         self._raw, self._index = values, index
         old = self.scale
-        self.scale = symmetric_scale(values) if scale is None else scale
+        m, finite = _extent(values)
+        self.scale = m if scale is None else scale
         if nice and scale is None:
             self.scale = steady_scale(self.scale, None if self.shape is None else old)
-        codes = colour_codes(values, self.scale)
+        codes = colour_codes(values, self.scale, finite)
         codes = codes.reshape(values.shape) if index is None else gather(codes, index, GAP_CODE)
         self.image.set_codes(codes)
         if self.legend is not None and (self.scale != old or self.shape is None):
@@ -415,6 +431,7 @@ class NetworkView(QWidget):
         self._arch: dict | None = None
         self._grads_frame: tuple | None = ()   # what the gradient plot's axes show
         self._hidden_parts = False             # a collapsed part was not drawn
+        self._input_shown: np.ndarray | None = None
         self._dirty = True
         self.stages: list[Picture] = []
         self._build_header()
@@ -740,8 +757,11 @@ class NetworkView(QWidget):
 
     def _show_input(self, x) -> None:
         if x is None:
+            self._input_shown = None
             self.input_label.clear()
-        else:
+        elif self._input_shown is None or not np.array_equal(x, self._input_shown):
+            # (The same drawing at each live tick of a training run: not redrawn.)
+            self._input_shown = np.array(x)
             self.input_label.setPixmap(QPixmap.fromImage(ink_to_qimage(x)).scaled(
                 SIDE * 6, SIDE * 6, Qt.IgnoreAspectRatio, Qt.FastTransformation))
 
