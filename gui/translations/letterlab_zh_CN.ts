@@ -932,7 +932,7 @@
     <name>NetworkView</name>
     <message>
         <source>Follow a training run live</source>
-        <extracomment>Weights of a run in progress are copied in at most this often (ms): 5 per second. Blue – white – red (ColorBrewer RdBu, reversed): zero is white. Colour codes: 0…254 run along the map from -scale to +scale (127 is zero, white); 255 is the grey between tiles. Pictures are uint8 codes drawn through this table. The same table as one RGBA word per code: a picture&apos;s colours are one ``np.take``. The same index for the same layout (the layouts are few: one per stage and layer).</extracomment>
+        <extracomment>Weights of a run in progress are copied in at most this often (ms): 5 per second. Blue – white – red (ColorBrewer RdBu, reversed): zero is white. Colour codes: 0…254 run along the map from -scale to +scale (127 is zero, white); 255 is the grey between tiles. Pictures are uint8 codes drawn through this table. The same colours as QImage ARGB32 words (0xAARRGGBB): a picture is one ``np.take``. (RGB32 would draw a little faster, but Qt scales it by another rule: tile edges moved by a pixel.) The same index for the same layout (the layouts are few: one per stage and layer).</extracomment>
         <translation>实时跟随正在进行的训练</translation>
     </message>
     <message>
@@ -1570,7 +1570,6 @@
     <name>TrainPlots</name>
     <message>
         <source>layer {n}</source>
-        <extracomment>Points handed to pyqtgraph per long curve: each bucket&apos;s lowest and highest, about two a pixel on a plot up to 2048 pixels wide (a 30-epoch run has ~20000 batches per curve).</extracomment>
         <translation>第 {n} 层</translation>
     </message>
     <message>
