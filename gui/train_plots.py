@@ -17,7 +17,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from .network_view import cache_axes
-from .runs import DIVERGED, LOG_FLOOR, Run, RunStore, Series, Thinned
+from .runs import DIVERGED, LOG_FLOOR, RUNNING, Run, RunStore, Series, Thinned
 from .widgets import named
 
 REDRAW_MS = 100         # the plots take turns: each is redrawn 5 times a second at most
@@ -37,8 +37,23 @@ def thin_limit(width: float) -> int:
 
 def whole_epochs(x: float) -> int:
     """An x range's end: whole epochs, at least one (the first epoch's batches fill the
-    axis instead of stretching 0…0.001 over it; the axis changes once an epoch)."""
+    axis instead of stretching 0…0.001 over it)."""
     return max(1, math.ceil(x - 1e-9))
+
+
+def epoch_axis_end(runs: list[Run], x_max: float) -> int:
+    """The epoch axis' end for ``runs`` whose points reach ``x_max``: while a run trains,
+    the next of 1, 2, 5, 10, 20, 50… epochs, but never past the epochs it will train (a
+    20-epoch run changes the axis 5 times, not 20: each change regenerates three axes and
+    every curve's transform); otherwise the whole epochs reached."""
+    end = whole_epochs(x_max)
+    planned = [r.config.epochs for r in runs if r.state == RUNNING and r.config is not None]
+    if not planned:
+        return end
+    nice = 1
+    while nice < end:
+        nice = nice * 5 // 2 if str(nice).startswith("2") else nice * 2
+    return max(end, min(nice, max(planned)))
 
 
 def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
@@ -379,7 +394,7 @@ class TrainPlots(QWidget):
             self._fit_log(self.loss_plot, visible, LOSS_KEYS)
             xmax = max((s.x_max for r in visible for k, s in r.series.items() if k == "val_accuracy"
                         and s.n), default=1.0)
-            self._set_range(self.accuracy_plot, (0, whole_epochs(xmax)), (0, 100), 0.02)
+            self._set_range(self.accuracy_plot, (0, epoch_axis_end(visible, xmax)), (0, 100), 0.02)
         if group in (None, "grad"):
             self._fit_log(self.gradient_plot, visible, ("grad",))
 
@@ -402,7 +417,7 @@ class TrainPlots(QWidget):
         # In steps of a fifth of a decade: while a run trains, the range (so the axis, its
         # ticks and every curve's transform) changes a few times, not at every redraw.
         lo, hi = math.floor(lo * LOG_STEPS) / LOG_STEPS, math.ceil(hi * LOG_STEPS) / LOG_STEPS
-        if self._set_range(plot, (0, whole_epochs(xmax)), (lo, hi), 0.04):
+        if self._set_range(plot, (0, epoch_axis_end(runs, xmax)), (lo, hi), 0.04):
             plot.getPlotItem().getAxis("left").setTicks(log_ticks(lo, hi))
 
     def _set_range(self, plot: pg.PlotWidget, x: tuple, y: tuple, padding: float) -> bool:

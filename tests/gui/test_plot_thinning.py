@@ -141,3 +141,20 @@ def test_plots_hidden_behind_another_tab_catch_up_when_shown(qtbot):
     assert [label.text for _, label in plots.loss_legend.items] == [run.legend()]
     assert "90.0 %" in run.legend()
     assert plots.accuracy_plot.getPlotItem().getViewBox().viewRange()[0][1] >= 1.0
+
+
+def test_the_epoch_axis_grows_in_few_steps_and_never_past_the_plan():
+    from gui.runs import FINISHED, RUNNING
+    from gui.train_plots import epoch_axis_end
+    from model.training import preset_config
+
+    class R:
+        def __init__(self, epochs, state):
+            self.config, self.state = preset_config("shallow", epochs=epochs), state
+
+    ends = [epoch_axis_end([R(20, RUNNING)], e / 10) for e in range(1, 201)]
+    assert sorted(set(ends)) == [1, 2, 5, 10, 20] and ends == sorted(ends)
+    assert all(end >= e / 10 for end, e in zip(ends, range(1, 201)))       # every point shows
+    assert max(epoch_axis_end([R(12, RUNNING)], x) for x in (0.5, 7.3, 11.9)) == 12
+    # Once nothing trains, the axis ends at the whole epochs reached.
+    assert [epoch_axis_end([R(20, FINISHED)], x) for x in (0.3, 6.0, 11.5)] == [1, 6, 12]
