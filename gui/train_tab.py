@@ -11,6 +11,7 @@ not-learning or failed run never replaces the active model; it stays in the list
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -40,6 +41,10 @@ ENDINGS = {"finished": FINISHED, "stopped": STOPPED, "diverged": DIVERGED,
 PACES = (1, 2, 5, 10, 20, 50, 100, 0)
 
 
+#: Seconds between two updates of the progress bar while a run trains.
+PROGRESS_INTERVAL = 0.2
+
+
 def format_seconds(s: float) -> str:
     s = max(0, int(round(s)))
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
@@ -63,6 +68,7 @@ class TrainTab(QWidget):
 
     def __init__(self, state: AppState, parent=None) -> None:
         super().__init__(parent)
+        self._progress_shown = 0.0            # when the progress bar last changed (monotonic s)
         self.state = state
         self.worker: Worker | None = None
         self.run: Run | None = None           # the run in progress
@@ -257,6 +263,7 @@ class TrainTab(QWidget):
         self._baseline = self.state.active
         self._result = None
         self._last_batch = None
+        self._progress_shown = 0.0
         self.run = self.state.runs.add_training(cfg)
         if extra.get("start") is not None and self._baseline is not None:
             self.state.runs.update(self.run, name=self.tr("{run}: {model} tuned").format(
@@ -380,6 +387,11 @@ class TrainTab(QWidget):
         last = self._last_batch
         if last is None or not last.n_batches or self.run is None or self.run.config is None:
             return
+        now = time.monotonic()
+        full_pace = self.pace == 0 and self.worker is not None and not self.worker.paused
+        if full_pace and now - self._progress_shown < PROGRESS_INTERVAL and last.batch != last.n_batches:
+            return          # a QProgressBar repaints at once (~0.5 ms): 5 times a second is enough
+        self._progress_shown = now
         epochs = self.run.config.epochs
         total = epochs * last.n_batches
         done = (last.epoch - 1) * last.n_batches + last.batch
