@@ -353,22 +353,24 @@ class Picture:
         return gather(np.asarray(self._raw, np.float32), self._index, np.nan)
 
     def show(self, values: np.ndarray, scale: float | None = None, nice: bool = False,
-             index: np.ndarray | None = None) -> None:
+             index: np.ndarray | None = None, relative: bool = False) -> None:
         """Draw ``values`` (NaN: gaps) with one scale ±``scale`` (default: ±max|values|,
         rounded up to 1, 2 or 5 × 10^k if ``nice``, see :func:`steady_scale`): laid out by ``index`` (a
         :func:`mosaic_index` or :func:`units_index` into them) if given, else as they
-        are (2-D)."""
+        are (2-D). ``relative``: ±max|values| every time, and the legend reads -1…1 (a
+        fraction of the strongest value) and never changes: for values whose size varies a
+        lot from one drawing to the next, as a saliency map's does from letter to letter."""
         self._raw, self._index = values, index
         old = self.scale
         m, finite = _extent(values)
         self.scale = m if scale is None else scale
-        if nice and scale is None:
+        if nice and scale is None and not relative:
             self.scale = steady_scale(self.scale, None if self.shape is None else old)
         codes = colour_codes(values, self.scale, finite)
         codes = codes.reshape(values.shape) if index is None else gather(codes, index, GAP_CODE)
         self.image.set_codes(codes)
-        if self.legend is not None and (self.scale != old or self.shape is None):
-            self.legend.setLevels((-self.scale, self.scale))
+        if self.legend is not None and (self.shape is None or (self.scale != old and not relative)):
+            self.legend.setLevels((-1.0, 1.0) if relative else (-self.scale, self.scale))
         if codes.shape != self.shape:
             self.shape = codes.shape
             self.view.setRange(xRange=(0, codes.shape[1]), yRange=(0, codes.shape[0]), padding=0.01)
@@ -519,7 +521,8 @@ class NetworkView(QWidget):
         ll.addWidget(self.input_label, 1, 0, Qt.AlignTop)
         ll.addWidget(self.saliency_widget, 0, 1, 3, 1)
         ll.setRowStretch(2, 1)
-        self.saliency_hint = QLabel(self.tr("Red: ink here raises the letter's score; blue: lowers it."))
+        self.saliency_hint = QLabel(self.tr("Red: ink here raises the letter's score; blue: lowers it "
+                                            "(1: the strongest pixel)."))
         self.saliency_hint.setWordWrap(True)
         self.saliency_hint.setStyleSheet("color: #555;")
         ll.addWidget(self.saliency_hint, 3, 0, 1, 2)
@@ -725,7 +728,7 @@ class NetworkView(QWidget):
                     pic.set_title(self.tr("{layer}: {what}").format(layer=st.name, what=what))
         self._show_bars(np.clip(np.nan_to_num(seen.outputs), 0, 1), seen.cls)
         if self._shows(self.saliency_widget):
-            self.saliency.show(seen.saliency.reshape(SIDE, SIDE), nice=True)
+            self.saliency.show(seen.saliency.reshape(SIDE, SIDE), relative=True)
             which = self.tr("top guess") if self.chosen is None else self.tr("your choice")
             self.saliency.set_title(self.tr("What makes it {letter} ({which}): ∂ logit / ∂ input").format(
                 letter=LETTERS[seen.cls], which=which))

@@ -976,8 +976,8 @@
         <translation>输入（手写页）</translation>
     </message>
     <message>
-        <source>Red: ink here raises the letter&apos;s score; blue: lowers it.</source>
-        <translation>红色：这里有笔画会提高该字母的得分；蓝色：会降低得分。</translation>
+        <source>Red: ink here raises the letter&apos;s score; blue: lowers it (1: the strongest pixel).</source>
+        <translation>红色：这里有笔画会提高该字母的得分；蓝色：会降低得分（1 表示作用最强的像素）。</translation>
     </message>
     <message>
         <source>Layer</source>
@@ -1623,6 +1623,7 @@
     <name>TrainTab</name>
     <message>
         <source>Start</source>
+        <extracomment>Seconds between two updates of the progress bar while a run trains.</extracomment>
         <translation>开始</translation>
     </message>
     <message>

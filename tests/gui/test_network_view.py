@@ -140,6 +140,10 @@ def test_clicking_an_output_bar_changes_the_saliency_map(window, qtbot, strokes_
     expected = inspect(window.state.network.copy(), window.draw_tab.last_input, other).saliency
     np.testing.assert_allclose(view.saliency.values.reshape(-1), expected, rtol=1e-5, atol=1e-7)
     assert f"makes it {LETTERS[other]}" in view.saliency.title.text
+    # Each map uses the whole colour range (its strongest pixel is ±1), and the legend,
+    # -1…1, stays as it is from letter to letter.
+    assert view.saliency.scale == pytest.approx(float(np.max(np.abs(expected))))
+    assert tuple(view.saliency.legend.levels()) == (-1.0, 1.0)
     # The chosen letter's bar is the highlighted one, at that letter's height.
     assert view.selected_bar.isVisible() and list(view.selected_bar.opts["x"]) == [other]
     assert view.selected_bar.opts["height"][0] == pytest.approx(view.bars.opts["height"][other])
