@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QProcess, QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
 from model import LetterLabError
 from model.weights import DEFAULT_WEIGHTS, load_weights
@@ -25,8 +25,8 @@ from .runs import save_run
 from .samples_view import SamplesStore, SamplesView
 from .state import AppState
 from .train_tab import TrainTab
-from .widgets import (ask_weights_path, error_text, guarded, is_shipped, remember_folder, show_error,
-                      start_folder)
+from .widgets import (ElidedLabel, ask_weights_path, error_text, guarded, is_shipped, remember_folder,
+                      show_error, start_folder)
 from .worker import Worker
 
 ORGANIZATION = "LetterLab"
@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self._build_samples()
         self.setCentralWidget(self.tabs)
 
-        self.model_label = QLabel()
+        self.model_label = ElidedLabel()
         self.model_label.setObjectName("activeWeights")
         self.model_label.setAccessibleName("activeWeights")
         self.statusBar().addPermanentWidget(self.model_label)   # right side; messages on the left
@@ -300,6 +300,12 @@ class MainWindow(QMainWindow):
                 return False
             self.state.saved(run, path)
         return True
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # The model's description may take at most 45 % of the status bar (it ends in "…",
+        # the whole of it in its tooltip): messages on the left keep room to be read.
+        self.model_label.setMaximumWidth(max(160, int(0.45 * self.width())))
 
     def closeEvent(self, event) -> None:
         if not self._closing and not self.may_quit():

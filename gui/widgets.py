@@ -3,9 +3,9 @@ error dialogs that never block a slot, one parser for layer sizes, ink as an ima
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QCoreApplication, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from model import SIDE, LetterLabError
 
@@ -133,3 +133,27 @@ def remember_folder(settings_key: str, path) -> None:
     from PySide6.QtCore import QSettings
 
     QSettings("LetterLab", "LetterLab").setValue(settings_key, str(Path(path).parent))
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when it has less room than its text (all of which
+    is its tooltip): e.g. the status bar's model description, which would otherwise leave
+    the status messages no room. ``text()`` is the whole text."""
+
+    def __init__(self, text: str = "", parent=None) -> None:
+        super().__init__(text, parent)
+        self.setMinimumWidth(80)
+        self.setToolTip(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.minimumWidth(), super().minimumSizeHint().height())
+
+    def paintEvent(self, e) -> None:
+        p = QPainter(self)
+        text = self.fontMetrics().elidedText(self.text(), Qt.ElideRight, self.contentsRect().width())
+        p.drawText(self.contentsRect(), int(self.alignment()), text)
+        p.end()

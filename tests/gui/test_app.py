@@ -224,3 +224,16 @@ def test_quit_with_unsaved_runs_asks(window, qtbot, tmp_path):
     assert (tmp_path / f"{run.name.replace(' ', '-')}.npz").is_file() and not run.unsaved
     window.close()
     assert not window.isVisible()
+
+
+def test_the_model_description_leaves_the_status_messages_room(window, qtbot):
+    """At the smallest window the status bar's model description ends in "…" (all of it in
+    its tooltip) instead of pushing the messages out of sight."""
+    window.resize(window.minimumSizeHint())
+    qtbot.waitUntil(lambda: window.width() <= window.minimumSizeHint().width() + 1, timeout=2000)
+    label = window.model_label
+    assert label.text() == window.state.describe_model() == label.toolTip()
+    assert label.fontMetrics().horizontalAdvance(label.text()) > label.width()     # it did not fit
+    assert label.width() <= 0.45 * window.width() + 1
+    window.statusBar().showMessage("Data set: /home/someone/.local/share/letterlab/letters")
+    assert window.statusBar().width() - label.width() > 300                      # room to read it
