@@ -163,6 +163,8 @@ def _digest(path: Path) -> tuple[str, int]:
         while chunk := f.read(1 << 20):
             h.update(chunk)
             size += len(chunk)
+            if size > MAX_TOTAL_BYTES:     # a /proc file says 0 bytes, then never ends
+                raise DataError(f"{path}: weights file is too large (the limit is {MAX_TOTAL_BYTES} bytes)")
     return h.hexdigest(), size
 
 
@@ -311,7 +313,11 @@ def _restore_entry(state: AppState, entry, folder: Path, startup: set[Path], pro
             return None                # already listed (the weights this launch started with)
     except (OSError, RuntimeError):
         pass
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError:                    # a name too long, a folder we may not enter
+        exists = True                  # reading it below says what is wrong
+    if not exists:
         problems.append(translate("Session", "{file} is missing").format(file=path.name))
         return None
     try:
