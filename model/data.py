@@ -691,6 +691,14 @@ class _Budget:
             raise DataError(f"{self.source}: more than {MAX_IMPORT_TOTAL_BYTES >> 20} MB; not a letter data set")
 
 
+def _not_empty(f: BinaryIO, name) -> BinaryIO:
+    """``f``, unless it says it is empty: an empty file, or a /proc file (0 bytes by stat,
+    endless by read: the xz reader would skip its zeros as padding for ever)."""
+    if os.fstat(f.fileno()).st_size == 0:
+        raise DataError(f"{name}: empty file (0 bytes), not an archive")
+    return f
+
+
 def extract_dataset_archive(archive: str | os.PathLike, into: str | os.PathLike,
                             lists: frozenset[str] = _LIST_NAMES) -> Path:
     """Unpack a data set archive (``.tar``, ``.tar.gz``, ...) into the empty folder ``into``.
@@ -712,7 +720,8 @@ def extract_dataset_archive(archive: str | os.PathLike, into: str | os.PathLike,
     plan: list[tuple[tarfile.TarInfo, str]] = []
     seen: set[str] = set()
     try:
-        with open_regular(archive, "archive") as raw, tarfile.open(fileobj=raw, mode="r:*") as tf:
+        with open_regular(archive, "archive") as raw, \
+                tarfile.open(fileobj=_not_empty(raw, archive), mode="r:*") as tf:
             while True:
                 m = tf.next()
                 if m is None:

@@ -168,6 +168,8 @@ def import_source(kind: str, root: Path, tmp_path: Path) -> tuple[Path, str]:
         p = tmp_path / "data.tar.gz"
         os.mkfifo(p)
         return p, "not a regular file"
+    if kind == "proc file":
+        return Path("/proc/self/pagemap"), "empty file"      # before: endless, not even cancellable
     if kind == "active folder":
         return root, "already the active data set"
     if kind == "link to the active folder":
@@ -193,7 +195,7 @@ def import_source(kind: str, root: Path, tmp_path: Path) -> tuple[Path, str]:
     raise AssertionError(kind)
 
 
-IMPORT_KINDS = ["fifo", "active folder", "link to the active folder", "folder inside the active one",
+IMPORT_KINDS = ["fifo", "proc file", "active folder", "link to the active folder", "folder inside the active one",
                 "folder with a link out", "archive with ../"]
 
 
