@@ -720,7 +720,7 @@ def extract_dataset_archive(archive: str | os.PathLike, into: str | os.PathLike,
     plan: list[tuple[tarfile.TarInfo, str]] = []
     seen: set[str] = set()
     try:
-        with open_regular(archive, "archive") as raw, \
+        with open_regular(archive, "data-set archive") as raw, \
                 tarfile.open(fileobj=_not_empty(raw, archive), mode="r:*") as tf:
             while True:
                 m = tf.next()
