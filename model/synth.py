@@ -637,6 +637,13 @@ def import_dataset(path: str | os.PathLike, dest: str | os.PathLike | None = Non
         raise DataError(f"{path}: not found")
     if dest.exists() and dest.resolve() == path.resolve():
         raise DataError(f"{path} is already the active data set")
+    if path.is_dir() and dest.exists():
+        src, act = path.resolve(), dest.resolve()
+        if act.is_relative_to(src):
+            raise DataError(f"{path} holds the active data set ({dest}): choose the folder with "
+                            "train.txt, validate.txt, test.txt and pic/ of the set to import")
+        if src.is_relative_to(act):
+            raise DataError(f"{path} is inside the active data set ({dest})")
     _check_replaceable(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(dest)

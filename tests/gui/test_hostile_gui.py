@@ -177,7 +177,9 @@ def import_source(kind: str, root: Path, tmp_path: Path) -> tuple[Path, str]:
         p.symlink_to(root)
         return p, "already the active data set"
     if kind == "folder inside the active one":
-        return root / "pic", "no train.txt"
+        return root / "pic", "inside the active data set"
+    if kind == "folder holding the active one":
+        return root.parent, "holds the active data set"
     if kind == "folder with a link out":
         p = tmp_path / "src"
         (p / "pic").mkdir(parents=True)
@@ -196,7 +198,7 @@ def import_source(kind: str, root: Path, tmp_path: Path) -> tuple[Path, str]:
 
 
 IMPORT_KINDS = ["fifo", "proc file", "active folder", "link to the active folder", "folder inside the active one",
-                "folder with a link out", "archive with ../"]
+                "folder holding the active one", "folder with a link out", "archive with ../"]
 
 
 def test_hostile_imports_cost_one_warning_and_change_nothing(own_window, qtbot, tmp_path, capfd):
