@@ -86,6 +86,31 @@ def make_dataset(root: Path, per_letter: dict[str, int], seed: int = 0) -> Path:
     return root
 
 
+def answer_when_shown(find_box, act) -> list:
+    """Answer the modal dialog ``find_box()`` returns with ``act(box)`` once it shows (polled
+    from the event loop: the window's ``exec()`` blocks the test meanwhile); returns a list
+    that receives the dialog's text."""
+    from PySide6.QtCore import QTimer
+
+    seen = []
+
+    def poll():
+        box = find_box()
+        if box is None or not box.isVisible():
+            QTimer.singleShot(20, poll)
+            return
+        seen.append(box.text() if hasattr(box, "text") else box.objectName())
+        act(box)
+
+    QTimer.singleShot(0, poll)
+    return seen
+
+
+def visible_child(window, cls, name):
+    """The visible child of ``window`` of class ``cls`` named ``name``, or None."""
+    return next((w for w in window.findChildren(cls, name) if w.isVisible()), None)
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("letters")

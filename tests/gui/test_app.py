@@ -193,8 +193,9 @@ def test_opening_good_weights_adds_an_entry_to_go_back_to(window, qtbot, weights
 
 
 def test_quit_with_unsaved_runs_asks(window, qtbot, tmp_path):
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
+
+    from .conftest import answer_when_shown, visible_child
 
     tab = window.train_tab
     tab.form.apply_preset("shallow")
@@ -206,17 +207,8 @@ def test_quit_with_unsaved_runs_asks(window, qtbot, tmp_path):
     window.train_tab.use_run(run)
     assert run.unsaved
     window.ask_before_quit = True
-    seen = []
-
-    def answer(which):
-        box = next((b for b in window.findChildren(QMessageBox, "quitUnsavedDialog") if b.isVisible()), None)
-        if box is None:
-            QTimer.singleShot(20, lambda: answer(which))
-            return
-        seen.append(box.text())
-        box.button(which).click()
-
-    QTimer.singleShot(0, lambda: answer(QMessageBox.Cancel))
+    seen = answer_when_shown(lambda: visible_child(window, QMessageBox, "quitUnsavedDialog"),
+                             lambda box: box.button(QMessageBox.Cancel).click())
     window.close()
     assert window.isVisible() and "1 run not saved" in seen[0] and run.name in seen[0]
     # Save all writes every unsaved run into the folder chosen.

@@ -357,18 +357,12 @@ def test_empty_plots_label_their_decades(window):
 
 
 def test_legends_beside_the_curves_and_progress_after_stop(window, qtbot):
-    from .test_train import button, configure
+    from .test_train import start_then_stop
 
     tab = window.train_tab
     window.resize(window.minimumSizeHint())
     window.show()
-    configure(qtbot, tab, "shallow", epochs=2000, batch=16)
-    qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
-    run = tab.run
-    qtbot.waitUntil(lambda: run.series.get("batch_loss") is not None and run.series["batch_loss"].n > 20,
-                    timeout=20000)
-    qtbot.mouseClick(button(window, "stopButton"), Qt.LeftButton)
-    qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
+    start_then_stop(qtbot, window)
     tab.plots.redraw()
     qtbot.wait(100)                   # the plots' layouts place the legends
     tab.grab().save("/tmp/ll_stop.png")

@@ -7,37 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QProgressBar, QPushButton, QWidget
 
 from model import synth
 from model.data import DataError, load_split
 
-from .conftest import make_dataset
+from .conftest import answer_when_shown, make_dataset, visible_child
 from .test_draw import drag_strokes
 
 SMALL = 26 * 20          # 520 samples: 346 train, 87 validate, 87 test; well under a second
-
-
-def answer_later(qtbot, find_box, act) -> list:
-    """Answer the modal dialog ``find_box()`` returns (polled from the event loop) with
-    ``act(box)``; returns a list that receives the dialog's text."""
-    seen = []
-
-    def poll():
-        box = find_box()
-        if box is None or not box.isVisible():
-            QTimer.singleShot(20, poll)
-            return
-        seen.append(box.text() if hasattr(box, "text") else box.objectName())
-        act(box)
-
-    QTimer.singleShot(0, poll)
-    return seen
-
-
-def visible_child(window, cls, name):
-    return next((w for w in window.findChildren(cls, name) if w.isVisible()), None)
 
 
 def new_window(qtbot, weights_path):
@@ -88,7 +67,7 @@ def test_first_launch_keeps_the_window_usable_and_cancel_is_no_dead_end(
         assert str(root) in dlg.findChild(QLabel, "generateEstimate").text()
         dlg.accept()
 
-    answer_later(qtbot, lambda: visible_child(w, QDialog, "generateDialog"), fill)
+    answer_when_shown(lambda: visible_child(w, QDialog, "generateDialog"), fill)
     w.data.update_actions()
     assert w.data.generate_action.isEnabled()
     w.data.generate_action.trigger()
@@ -185,7 +164,7 @@ def test_import_a_folder_through_the_data_menu(qtbot, weights_path, own_set, tmp
     w = new_window(qtbot, weights_path)
     qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=30000)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(src))
-    seen = answer_later(qtbot, lambda: visible_child(w, QMessageBox, "importQuestion"),
+    seen = answer_when_shown(lambda: visible_child(w, QMessageBox, "importQuestion"),
                         lambda box: box.button(QMessageBox.Yes).click())
     w.data.import_folder_action.trigger()
     qtbot.waitUntil(lambda: not w.is_busy() and w.state.data_ready, timeout=30000)
@@ -206,9 +185,9 @@ def test_a_bad_archive_changes_nothing(qtbot, weights_path, own_set, tmp_path, m
     qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=30000)
     before = w.state.validation.y.copy(), synth.dataset_signature(own_set)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
-    answer_later(qtbot, lambda: visible_child(w, QMessageBox, "importQuestion"),
+    answer_when_shown(lambda: visible_child(w, QMessageBox, "importQuestion"),
                  lambda box: box.button(QMessageBox.Yes).click())
-    warned = answer_later(qtbot, lambda: next((b for b in w.findChildren(QMessageBox)
+    warned = answer_when_shown(lambda: next((b for b in w.findChildren(QMessageBox)
                                                if b.isVisible() and b.icon() == QMessageBox.Warning), None),
                           lambda box: box.button(QMessageBox.Ok).click())
     w.data.import_action.trigger()
@@ -224,7 +203,7 @@ def test_a_bad_archive_changes_nothing(qtbot, weights_path, own_set, tmp_path, m
 def test_data_set_details(qtbot, weights_path, own_set):
     w = new_window(qtbot, weights_path)
     qtbot.waitUntil(lambda: w.state.validation is not None and not w.is_busy(), timeout=30000)
-    seen = answer_later(qtbot, lambda: visible_child(w, QMessageBox, "dataInfo"),
+    seen = answer_when_shown(lambda: visible_child(w, QMessageBox, "dataInfo"),
                         lambda box: box.button(QMessageBox.Ok).click())
     w.data.info_action.trigger()
     text = seen[0]

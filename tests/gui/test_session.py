@@ -5,28 +5,16 @@ never the start."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMessageBox, QTreeWidget
 
-
-def _train_helpers():
-    """test_train.py's helpers (tests are imported in importlib mode: no package to import from)."""
-    spec = importlib.util.spec_from_file_location("_train_helpers", Path(__file__).with_name("test_train.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_helpers = _train_helpers()
-button, configure, rows, train, save_untrained = (
-    _helpers.button, _helpers.configure, _helpers.rows, _helpers.train, _helpers.save_untrained)
+from .conftest import answer_when_shown, visible_child
+from .test_train import button, configure, rows, save_untrained, train
 
 
 @pytest.fixture
@@ -63,22 +51,6 @@ def open_window(qtbot, weights=None):
     return w
 
 
-def answer_unsaved(answers: list, which=QMessageBox.Discard):
-    """Click ``which`` in the quit prompt about unsaved runs once it shows."""
-    box = next((b for b in QApplication_top() if b.objectName() == "quitUnsavedDialog" and b.isVisible()), None)
-    if box is None:
-        QTimer.singleShot(20, lambda: answer_unsaved(answers, which))
-        return
-    answers.append(box.text())
-    box.button(which).click()
-
-
-def QApplication_top():
-    from PySide6.QtWidgets import QApplication
-
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
-
-
 def test_saved_run_comes_back_with_curves_recipe_and_active_discarded_does_not(
         qtbot, tmp_path, monkeypatch, session_folder, messages):
     from gui.train_plots import TrainPlots
@@ -106,8 +78,8 @@ def test_saved_run_comes_back_with_curves_recipe_and_active_discarded_does_not(
     assert before["plotted"]["batch_loss"] > 0 and before["plotted"]["grad1"] > 0
     # Quit: the prompt about the unsaved run, answered Discard.
     w.ask_before_quit = True
-    answers = []
-    QTimer.singleShot(0, lambda: answer_unsaved(answers))
+    answers = answer_when_shown(lambda: visible_child(w, QMessageBox, "quitUnsavedDialog"),
+                                lambda box: box.button(QMessageBox.Discard).click())
     w.close()
     assert not w.isVisible() and answers and dropped.name in answers[0]
     assert (session_folder / "session.json").is_file()

@@ -159,9 +159,9 @@ def test_dead_run_is_flagged_not_learning(window, qtbot):
     assert_idle(window)
 
 
-def test_stopped_run_does_not_replace_the_active_model(window, qtbot):
+def start_then_stop(qtbot, window):
+    """Start a long shallow run with the Start button, Stop it after 20 batches; the run."""
     tab = window.train_tab
-    before = window.state.active
     configure(qtbot, tab, "shallow", epochs=2000, batch=16)
     qtbot.mouseClick(button(window, "startButton"), Qt.LeftButton)
     run = tab.run
@@ -169,6 +169,13 @@ def test_stopped_run_does_not_replace_the_active_model(window, qtbot):
                     timeout=20000)
     qtbot.mouseClick(button(window, "stopButton"), Qt.LeftButton)
     qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
+    return run
+
+
+def test_stopped_run_does_not_replace_the_active_model(window, qtbot):
+    tab = window.train_tab
+    before = window.state.active
+    run = start_then_stop(qtbot, window)
     assert run.state == "stopped" and run.network is not None
     assert "Stopped during epoch" in tab.status_label.text()
     assert window.state.active is before
@@ -243,11 +250,12 @@ def test_presets_fill_the_form_from_the_registries(window):
 
 
 def test_closing_during_training_asks_then_stops_and_joins(qtbot, weights_path, qtlog):
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
 
     from gui.app import MainWindow
     from gui.worker import running_workers
+
+    from .conftest import answer_when_shown, visible_child
 
     w = MainWindow(weights=weights_path)
     qtbot.addWidget(w)
@@ -262,20 +270,17 @@ def test_closing_during_training_asks_then_stops_and_joins(qtbot, weights_path, 
     answers = []
 
     def answer(button_text):
-        box = next((b for b in w.findChildren(QMessageBox, "quitRunningDialog") if b.isVisible()), None)
-        if box is None:
-            QTimer.singleShot(20, lambda: answer(button_text))
-            return
-        for b in box.buttons():
-            if box.buttonRole(b) == (QMessageBox.RejectRole if button_text == "cancel" else QMessageBox.AcceptRole):
-                answers.append(b.text())
-                b.click()
-                return
+        def click(box):
+            role = QMessageBox.RejectRole if button_text == "cancel" else QMessageBox.AcceptRole
+            b = next(b for b in box.buttons() if box.buttonRole(b) == role)
+            answers.append(b.text())
+            b.click()
+        answer_when_shown(lambda: visible_child(w, QMessageBox, "quitRunningDialog"), click)
 
-    QTimer.singleShot(0, lambda: answer("cancel"))
+    answer("cancel")
     w.close()
     assert answers == ["Cancel"] and w.isVisible() and w.train_tab.is_running()
-    QTimer.singleShot(0, lambda: answer("stop"))
+    answer("stop")
     w.ask_before_quit = True
     # "Stop and quit" is the user's answer for the run in progress: no second question.
     w.close()
