@@ -212,10 +212,6 @@ class MainWindow(QMainWindow):
     def data_worker(self) -> Worker | None:
         return self.data.worker
 
-    @property
-    def data_error(self) -> str | None:
-        return self.data.error
-
     def is_busy(self) -> bool:
         return self.data_worker is not None or self.train_tab.is_running() or self.mistakes_tab.is_busy()
 

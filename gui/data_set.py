@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
 
 from model import N_CLASSES, synth
 
-from .jobs import DataReady, DataRequest, Status, data_job
+from .jobs import DataReady, DataRequest, DataSize, Status, data_job
 from .state import AppState
 from .widgets import error_text, guarded, named, remember_folder, start_folder
 from .worker import Worker
@@ -95,6 +95,7 @@ class DataSetManager(QObject):
         self.state = state
         self.worker: Worker | None = None
         self.error: str | None = None
+        self.disk_bytes: int | None = None        # the loaded set's size on disk, once measured
         self._closing = False
         self._phase = ""
         self._phase_start = 0.0
@@ -200,8 +201,12 @@ class DataSetManager(QObject):
                 if text != self._phase:
                     self._phase, self._phase_start, self._estimate = text, time.monotonic(), None
                 self._show_progress(0, 0)
+            elif isinstance(it, DataSize):
+                if it.root == self.state.data_root:
+                    self.disk_bytes = it.disk_bytes
             elif isinstance(it, DataReady):
-                self.state.set_data(it.root, it.validation, it.signature, it.info, it.disk_bytes)
+                self.disk_bytes = None
+                self.state.set_data(it.root, it.validation, it.signature, it.info)
                 self.window.statusBar().showMessage(
                     self.tr("Data set: {folder} ({n} validation images)").format(
                         folder=short_path(it.root), n=len(it.validation)), 8000)
@@ -291,9 +296,11 @@ class DataSetManager(QObject):
         root = self.state.data_root
         if root is None or self.worker is not None:
             return True
-        if synth.dataset_signature(root) == self.state.data_signature:
+        signature = synth.dataset_signature(root)
+        if signature == self.state.data_signature:
             return True
-        text = self._changed_text()
+        text = (self.tr("The data set was removed from disk.") if signature is None
+                else self.tr("The data set changed on disk (generated or imported again)."))
         if text != self.changed_label.text() or self.changed_label.isHidden():
             self.window.statusBar().showMessage(text, 10000)      # said once, then shown beside
         self.changed_label.setText(text)
@@ -301,12 +308,6 @@ class DataSetManager(QObject):
         self.reload_button.show()
         self.state.set_data_status(text)
         return False
-
-    def _changed_text(self) -> str:
-        root = self.state.data_root
-        if root is not None and synth.dataset_signature(root) is None:
-            return self.tr("The data set was removed from disk.")
-        return self.tr("The data set changed on disk (generated or imported again).")
 
     # -- menu actions -------------------------------------------------------------------
     @guarded
@@ -318,7 +319,7 @@ class DataSetManager(QObject):
         if self.worker is not None or self._others_busy():
             return
         root = synth.default_data_dir()
-        current = self.state.data_bytes if synth.is_complete(root) else None
+        current = self.disk_bytes if synth.is_complete(root) else None
         seed = self.state.data_info.get("seed", 0)
         dlg = GenerateDialog(root, current, seed if isinstance(seed, int) else 0, self.window)
         if dlg.exec() == QDialog.Accepted:
@@ -370,8 +371,8 @@ class DataSetManager(QObject):
         info = s.data_info
         counts = info.get("counts") if isinstance(info.get("counts"), dict) else {}
         lines = [self.tr("Folder: {folder}").format(folder=s.data_root)]
-        if s.data_bytes is not None:
-            lines.append(self.tr("Size on disk: {size}").format(size=synth.megabytes(s.data_bytes)))
+        if self.disk_bytes is not None:
+            lines.append(self.tr("Size on disk: {size}").format(size=synth.megabytes(self.disk_bytes)))
         if counts:
             lines.append(self.tr("Images: {train} train, {validate} validation, {test} test").format(
                 train=counts.get("train", "?"), validate=counts.get("validate", "?"), test=counts.get("test", "?")))

@@ -37,7 +37,6 @@ class AppState(QObject):
         self._data_error: str | None = None
         self._data_signature: str | None = None
         self._data_info: dict = {}
-        self._data_bytes: int | None = None
         self._data_status = ""
 
     # -- reading ----------------------------------------------------------------------
@@ -88,10 +87,6 @@ class AppState(QObject):
         return dict(self._data_info)
 
     @property
-    def data_bytes(self) -> int | None:
-        return self._data_bytes
-
-    @property
     def data_status(self) -> str:
         return self._data_status
 
@@ -136,13 +131,12 @@ class AppState(QObject):
         self.drawRequested.emit(x)
 
     def set_data(self, root: Path, validation: Dataset, signature: str | None = None,
-                 info: dict | None = None, disk_bytes: int | None = None) -> None:
+                 info: dict | None = None) -> None:
         self._data_root = Path(root)
         self._validation = validation
         self._data_error = None
         self._data_signature = signature
         self._data_info = dict(info or {})
-        self._data_bytes = disk_bytes
         self._data_status = ""
         self.dataChanged.emit()
         self.dataStatus.emit("")
