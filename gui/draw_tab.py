@@ -316,8 +316,7 @@ class DrawTab(QWidget):
         self.canvas.mimeDropped.connect(self.load_mime)
         self.canvas.historyChanged.connect(self._history_changed)
         self.state.drawRequested.connect(self.show_input)
-        self.not_sure = False
-        self._doubt_shown = False      # the big letter's colour has been set once
+        self.not_sure = False          # the big letter is greyed (it starts in the normal colour)
         self._history_changed()
 
     def _history_changed(self) -> None:
@@ -365,12 +364,11 @@ class DrawTab(QWidget):
     def _show_doubt(self, reason: str | None) -> None:
         """Grey the big letter and say why when the guess should not be trusted."""
         grey = reason is not None
-        if grey != self.not_sure or not self._doubt_shown:
+        if grey != self.not_sure:
             pal = self.prediction.palette()         # a new palette re-polishes: only on a change
             pal.setColor(QPalette.WindowText, QColor("#b4b4b4") if grey else
                          self.palette().color(QPalette.WindowText))
             self.prediction.setPalette(pal)
-            self._doubt_shown = True
         self.not_sure = grey
         self.prediction.setToolTip(self.tr("Not sure: {reason}").format(reason=reason) if reason else "")
         if reason:
